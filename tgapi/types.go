@@ -1,0 +1,139 @@
+package tgapi
+
+import (
+	"errors"
+	"time"
+)
+
+// ErrNoSession is what SessionStorage.LoadSession returns when no session was stored yet.
+var ErrNoSession = errors.New("no session stored")
+
+// CodeType is how a login code is delivered (auth.SentCodeType / auth.CodeType).
+type CodeType string
+
+// The code types Telegram uses.
+const (
+	CodeApp                CodeType = "app"                  // a message in another logged-in Telegram app
+	CodeSMS                CodeType = "sms"                  // an SMS
+	CodeCall               CodeType = "call"                 // a voice call reads the code
+	CodeFlashCall          CodeType = "flash_call"           // the code is the calling number (matches Pattern)
+	CodeMissedCall         CodeType = "missed_call"          // the last digits of the calling number
+	CodeEmail              CodeType = "email"                // an e-mail to the login e-mail (EmailPattern)
+	CodeSetUpEmailRequired CodeType = "setup_email_required" // no code: a login e-mail must be set up first
+	CodeFragmentSMS        CodeType = "fragment_sms"         // an SMS on a Fragment number (URL)
+	CodeFirebaseSMS        CodeType = "firebase_sms"         // an SMS through Firebase
+	CodeSMSWord            CodeType = "sms_word"             // an SMS with a word
+	CodeSMSPhrase          CodeType = "sms_phrase"           // an SMS with a phrase
+)
+
+// SendCodeRequest is the input of auth.sendCode.
+type SendCodeRequest struct {
+	Phone string
+	// LogoutTokens are the future_auth_tokens kept from earlier log-outs, newest first.
+	LogoutTokens [][]byte
+}
+
+// SendCodeResult is what auth.sendCode (or account.verifyEmail) answered: either a code was
+// sent, or the session was authorized at once.
+type SendCodeResult struct {
+	Code       *SentCode      `json:"code,omitempty"`
+	Authorized *Authorization `json:"authorized,omitempty"`
+}
+
+// SentCode is auth.sentCode: how the code went out and what can be done next.
+type SentCode struct {
+	Type          CodeType      `json:"type"`
+	Length        int           `json:"length,omitempty"`
+	NextType      CodeType      `json:"next_type,omitempty"`
+	Timeout       time.Duration `json:"timeout,omitempty"`
+	PhoneCodeHash string        `json:"phone_code_hash"`
+	// Pattern is the flash-call number pattern; EmailPattern the masked e-mail address;
+	// URL the Fragment link.
+	Pattern      string `json:"pattern,omitempty"`
+	EmailPattern string `json:"email_pattern,omitempty"`
+	URL          string `json:"url,omitempty"`
+}
+
+// CodeRef names a code sent earlier: the phone and the phone_code_hash.
+type CodeRef struct {
+	Phone         string
+	PhoneCodeHash string
+}
+
+// SignInRequest is the input of auth.signIn.
+type SignInRequest struct {
+	CodeRef
+	Code string
+	// ViaEmail sends the code as email_verification (the code went to the login e-mail).
+	ViaEmail bool
+}
+
+// SignUpRequest is the input of auth.signUp.
+type SignUpRequest struct {
+	CodeRef
+	FirstName string
+	LastName  string
+}
+
+// Authorization is what auth.signIn answered: a user, or that the number must sign up.
+type Authorization struct {
+	User           *User           `json:"user,omitempty"`
+	SignUpRequired *TermsOfService `json:"signup_required,omitempty"`
+}
+
+// TermsOfService is help.termsOfService, shown before sign-up.
+type TermsOfService struct {
+	ID     string `json:"id,omitempty"`
+	Text   string `json:"text"`
+	MinAge int    `json:"min_age,omitempty"`
+	Popup  bool   `json:"popup,omitempty"`
+}
+
+// User is the account a session is authorized as.
+type User struct {
+	ID        int64  `json:"id"`
+	FirstName string `json:"first_name,omitempty"`
+	LastName  string `json:"last_name,omitempty"`
+	Username  string `json:"username,omitempty"`
+	Phone     string `json:"phone,omitempty"`
+	Bot       bool   `json:"bot,omitempty"`
+}
+
+// PasswordInfo is the part of account.password a login needs.
+type PasswordInfo struct {
+	HasPassword bool   `json:"has_password"`
+	Hint        string `json:"hint,omitempty"`
+	HasRecovery bool   `json:"has_recovery,omitempty"`
+}
+
+// PasswordRecovery is auth.passwordRecovery: where the recovery code went.
+type PasswordRecovery struct {
+	EmailPattern string `json:"email_pattern"`
+}
+
+// EmailRequest is the input of account.sendVerifyEmailCode for the login e-mail setup.
+type EmailRequest struct {
+	CodeRef
+	Email string
+}
+
+// EmailCode is account.sentEmailCode.
+type EmailCode struct {
+	EmailPattern string `json:"email_pattern"`
+	Length       int    `json:"length"`
+}
+
+// VerifyEmailRequest is the input of account.verifyEmail for the login e-mail setup.
+type VerifyEmailRequest struct {
+	CodeRef
+	Code string
+}
+
+// LoginToken is what auth.exportLoginToken or auth.importLoginToken answered: a token to
+// show as a QR code, a DC to import it on, or the authorization.
+type LoginToken struct {
+	Token      []byte    `json:"token,omitempty"`
+	Expires    time.Time `json:"expires,omitempty"`
+	MigrateDC  int       `json:"migrate_dc,omitempty"`
+	Authorized *User     `json:"authorized,omitempty"`
+}
