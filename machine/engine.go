@@ -1,0 +1,236 @@
+// Package machine is the tgauth engine: it keeps each login as a record with an explicit
+// state in a Store, runs driver inputs, Telegram outcomes and timers through the transition
+// table (package transitions), and makes the one Telegram call each in-flight state stands
+// for through a tgapi.Connector.
+//
+// One input goes like this, and nothing else moves a login: load the login; the table
+// accepts or refuses the event; if the new state is in flight, persist it first (the
+// write-ahead), then make the call; map the answer to an outcome event; apply it, persist,
+// notify watchers. A crash between write-ahead and outcome leaves an in-flight state on
+// disk, which Run (or the next Send) resolves by that state's recovery rule.
+package machine
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/tgauth/tgauth/states"
+	"github.com/tgauth/tgauth/tgapi"
+)
+
+// Options configure an Engine. Store and Telegram are required.
+type Options struct {
+	Store    Store
+	Telegram tgapi.Connector
+	// Observer, if set, sees every input, timer and state (package replay records traces).
+	Observer Observer
+	// Logger gets one line per transition; nil discards. No secret is ever logged.
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// LoginTTL is how long a login may take before it expires (default 30m).
+	LoginTTL time.Duration
+	// CallTimeout bounds one Telegram call; the in-flight lease lasts twice as long
+	// (default 1m).
+	CallTimeout time.Duration
+	// QRPoll is how often a waiting QR login asks Telegram again (default 5s).
+	QRPoll time.Duration
+	// MaxAttempts is how many wrong codes or passwords fail the login (default 5).
+	MaxAttempts int
+	// Tick is how often Run looks for due timers and stale calls (default 1s).
+	Tick time.Duration
+	// Owner names this engine in in-flight leases (default host/pid/random).
+	Owner string
+}
+
+// Engine runs logins. It is safe for concurrent use, and several engines (in one process or
+// many) may share one Store: inputs to one login never both apply.
+type Engine struct {
+	opts Options
+	log  *slog.Logger
+
+	mu       sync.Mutex
+	watchers map[string]map[chan struct{}]struct{}
+}
+
+// New returns an engine over opts.Store and opts.Telegram.
+func New(opts Options) (*Engine, error) {
+	if opts.Store == nil || opts.Telegram == nil {
+		return nil, errors.New("machine: Options.Store and Options.Telegram are required")
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	setDefault(&opts.LoginTTL, 30*time.Minute)
+	setDefault(&opts.CallTimeout, time.Minute)
+	setDefault(&opts.QRPoll, 5*time.Second)
+	setDefault(&opts.Tick, time.Second)
+	if opts.MaxAttempts <= 0 {
+		opts.MaxAttempts = 5
+	}
+	if opts.Owner == "" {
+		opts.Owner = defaultOwner()
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Engine{opts: opts, log: log, watchers: map[string]map[chan struct{}]struct{}{}}, nil
+}
+
+func setDefault(d *time.Duration, v time.Duration) {
+	if *d <= 0 {
+		*d = v
+	}
+}
+
+func defaultOwner() string {
+	host, _ := os.Hostname()
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b))
+}
+
+func (e *Engine) now() time.Time { return e.opts.Now().UTC() }
+
+// StartOptions describe a new login.
+type StartOptions struct {
+	// ID is the login's ID; empty means a new random UUID.
+	ID string
+	// Input, if set, is sent at once: SubmitPhone, SubmitBotToken or StartQR.
+	Input Input
+}
+
+// Start creates a login in state New and, if opts.Input is set, sends it.
+func (e *Engine) Start(ctx context.Context, opts StartOptions) (Snapshot, error) {
+	if opts.Input != nil {
+		if err := opts.Input.validate(); err != nil {
+			return Snapshot{}, err
+		}
+	}
+	id := opts.ID
+	if id == "" {
+		id = uuid.NewString()
+	}
+	now := e.now()
+	l := &Login{ID: id, State: states.New, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(e.opts.LoginTTL)}
+	e.schedule(l)
+	if err := e.opts.Store.Create(ctx, l); err != nil {
+		return Snapshot{}, fmt.Errorf("start login: %w", err)
+	}
+	e.observe(func(o Observer) { o.Reached(l.ID, string(l.State)) })
+	if opts.Input == nil {
+		return e.snapshot(l), nil
+	}
+	return e.Send(ctx, id, opts.Input)
+}
+
+// Get returns a login's snapshot.
+func (e *Engine) Get(ctx context.Context, id string) (Snapshot, error) {
+	l, err := e.opts.Store.Get(ctx, id)
+	if err != nil {
+		return Snapshot{}, fmt.Errorf("get login %s: %w", id, err)
+	}
+	return e.snapshot(l), nil
+}
+
+// Journal returns a login's transitions, oldest first.
+func (e *Engine) Journal(ctx context.Context, id string) ([]JournalEntry, error) {
+	return e.opts.Store.Journal(ctx, id)
+}
+
+// Send applies one input to a login and returns where it ended up. Errors:
+// *InputError (bad value), *NotAllowedError (not in this state), *BusyError (a call is in
+// flight elsewhere), *FloodWaitError (Telegram asked to wait), ErrConflict (another input
+// won the race), ErrNotFound; and an error matching ErrRefused when the input was taken
+// but Telegram refused it. Except for ErrNotFound, the snapshot shows the login as it is.
+func (e *Engine) Send(ctx context.Context, id string, in Input) (Snapshot, error) {
+	l, err := e.load(ctx, id)
+	if err != nil {
+		if l != nil {
+			return e.snapshot(l), err
+		}
+		return Snapshot{}, err
+	}
+	if err := in.validate(); err != nil {
+		return e.snapshot(l), err
+	}
+	return e.fire(ctx, l, in.Event(), in)
+}
+
+// load reads a login for a step. A login whose call is in flight under a live lease is
+// busy; one whose lease lapsed is recovered first.
+func (e *Engine) load(ctx context.Context, id string) (*Login, error) {
+	l, err := e.opts.Store.Get(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("login %s: %w", id, err)
+	}
+	if l.Kind() != states.InFlight {
+		return l, nil
+	}
+	if l.LeaseUntil.After(e.now()) {
+		return l, &BusyError{ID: l.ID, State: l.State, Until: l.LeaseUntil}
+	}
+	if err := e.recover(ctx, l); err != nil {
+		return l, err
+	}
+	return l, nil
+}
+
+// Tick runs one round of the scheduler: it recovers in-flight logins whose lease lapsed
+// and fires every due timer. Run calls it every Options.Tick; tests and one-shot tools
+// call it directly.
+func (e *Engine) Tick(ctx context.Context) error {
+	stale, err := e.opts.Store.Stale(ctx, e.now(), 100)
+	if err != nil {
+		return fmt.Errorf("tick: stale logins: %w", err)
+	}
+	var errs []error
+	for _, l := range stale {
+		if err := e.recover(ctx, l); err != nil && !errors.Is(err, ErrConflict) {
+			errs = append(errs, err)
+		}
+	}
+	due, err := e.opts.Store.Due(ctx, e.now(), 100)
+	if err != nil {
+		return fmt.Errorf("tick: due timers: %w", err)
+	}
+	for _, l := range due {
+		if _, err := e.fire(ctx, l, l.TimerEvent, nil); err != nil && !errors.Is(err, ErrConflict) && !errors.Is(err, ErrRefused) {
+			errs = append(errs, fmt.Errorf("timer %s of login %s: %w", l.TimerEvent, l.ID, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Run resolves logins left in flight by a crash and fires timers until ctx is done. Timers
+// are deadlines stored on each login, so a restarted Run picks up where the last one left.
+func (e *Engine) Run(ctx context.Context) error {
+	t := time.NewTicker(e.opts.Tick)
+	defer t.Stop()
+	for {
+		if err := e.Tick(ctx); err != nil {
+			e.log.Warn("scheduler round failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+func (e *Engine) observe(f func(Observer)) {
+	if e.opts.Observer != nil {
+		f(e.opts.Observer)
+	}
+}
