@@ -205,6 +205,10 @@ func (e *Engine) Tick(ctx context.Context) error {
 		return fmt.Errorf("tick: due timers: %w", err)
 	}
 	for _, l := range due {
+		e.schedule(l) // against the clock now: an overdue TTL goes first
+		if l.TimerEvent == "" || l.TimerAt.After(e.now()) {
+			continue
+		}
 		if _, err := e.fire(ctx, l, l.TimerEvent, nil); err != nil && !errors.Is(err, ErrConflict) && !errors.Is(err, ErrRefused) {
 			errs = append(errs, fmt.Errorf("timer %s of login %s: %w", l.TimerEvent, l.ID, err))
 		}

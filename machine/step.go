@@ -121,7 +121,8 @@ func scrub(l *Login) {
 }
 
 // schedule sets l's next timer from its deadlines: the TTL in any state that takes it, and
-// in QRWaiting the next poll or the token's expiry, never before a flood wait ends.
+// in QRWaiting the next poll or the token's expiry, never before a flood wait ends. The
+// earliest fires first, except that an overdue TTL beats everything.
 func (e *Engine) schedule(l *Login) {
 	l.TimerAt, l.TimerEvent = time.Time{}, ""
 	consider := func(at time.Time, ev Event) {
@@ -138,9 +139,12 @@ func (e *Engine) schedule(l *Login) {
 			l.TimerAt, l.TimerEvent = at, ev
 		}
 	}
-	consider(l.ExpiresAt, transitions.TTL)
 	if len(l.QRToken) > 0 {
 		consider(l.QRExpiresAt, transitions.QRExpired)
 	}
 	consider(l.QRPollAt, transitions.QRPoll)
+	consider(l.ExpiresAt, transitions.TTL)
+	if _, ok := transitions.Lookup(l.State, transitions.TTL); ok && !l.ExpiresAt.IsZero() && !l.ExpiresAt.After(e.now()) {
+		l.TimerAt, l.TimerEvent = l.ExpiresAt, transitions.TTL // an overdue TTL ends the login first
+	}
 }

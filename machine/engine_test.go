@@ -1,0 +1,511 @@
+package machine_test
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tgauth/tgauth/machine"
+	"github.com/tgauth/tgauth/states"
+	"github.com/tgauth/tgauth/store/memory"
+	"github.com/tgauth/tgauth/tgapi"
+	"github.com/tgauth/tgauth/tgapi/mock"
+)
+
+// clock is a settable clock for tests.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock { return &clock{t: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func newEngine(t *testing.T, store machine.Store, api *mock.API, c *clock) *machine.Engine {
+	t.Helper()
+	e, err := machine.New(machine.Options{Store: store, Telegram: api.Connector(), Now: c.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+var alice = tgapi.User{ID: 42, FirstName: "Alice", Phone: "9996621234"}
+
+func sentCode(hash string) tgapi.SentCode {
+	return tgapi.SentCode{Type: tgapi.CodeApp, Length: 5, NextType: tgapi.CodeSMS, Timeout: time.Minute, PhoneCodeHash: hash}
+}
+
+func TestPhoneLoginWalksToAuthorized(t *testing.T) {
+	ctx := context.Background()
+	c := newClock()
+	api := &mock.API{
+		SendCodeFunc: func(_ context.Context, req tgapi.SendCodeRequest) (tgapi.SendCodeResult, error) {
+			if req.Phone != "+9996621234" {
+				t.Errorf("sendCode phone = %q", req.Phone)
+			}
+			code := sentCode("h1")
+			return tgapi.SendCodeResult{Code: &code}, nil
+		},
+		SignInFunc: func(_ context.Context, req tgapi.SignInRequest) (tgapi.Authorization, error) {
+			if req.Code != "22222" || req.PhoneCodeHash != "h1" {
+				return tgapi.Authorization{}, tgapi.NewError(400, "PHONE_CODE_INVALID")
+			}
+			return tgapi.Authorization{User: &alice}, nil
+		},
+		DataCenter: 2,
+	}
+	store := memory.New()
+	e := newEngine(t, store, api, c)
+	snap, err := e.Start(ctx, machine.StartOptions{Input: machine.SubmitPhone{Phone: "+999 662-1234"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.State != states.CodeSent || snap.Prompt.Kind != machine.AskCode || snap.Prompt.Code.Length != 5 {
+		t.Fatalf("after phone: %+v", snap)
+	}
+	if want := c.Now().Add(time.Minute); !snap.Prompt.Code.ResendAt.Equal(want) {
+		t.Errorf("resend at %v, want %v", snap.Prompt.Code.ResendAt, want)
+	}
+	snap, err = e.Send(ctx, snap.ID, machine.SubmitCode{Code: "11111"})
+	var refused *machine.RefusedError
+	if !errors.As(err, &refused) || refused.Telegram.Type != "PHONE_CODE_INVALID" || snap.State != states.CodeSent || snap.Prompt.Attempts != 1 {
+		t.Fatalf("wrong code: state %s, attempts %d, err %v", snap.State, snap.Prompt.Attempts, err)
+	}
+	snap, err = e.Send(ctx, snap.ID, machine.SubmitCode{Code: "22222"})
+	if err != nil || snap.State != states.Authorized || snap.Prompt.User.ID != 42 || snap.DC != 2 {
+		t.Fatalf("right code: %+v, %v", snap, err)
+	}
+	l, _ := store.Get(ctx, snap.ID)
+	if l.PhoneCodeHash != "" {
+		t.Errorf("phone_code_hash kept after authorization: %q", l.PhoneCodeHash)
+	}
+	journal, _ := store.Journal(ctx, snap.ID)
+	var walked []machine.State
+	for _, j := range journal {
+		walked = append(walked, j.To)
+	}
+	want := []machine.State{"SendingCode", "CodeSent", "CheckingCode", "CodeSent", "CheckingCode", "Authorized"}
+	if len(walked) != len(want) {
+		t.Fatalf("journal %v, want %v", walked, want)
+	}
+	for i := range want {
+		if walked[i] != want[i] {
+			t.Fatalf("journal %v, want %v", walked, want)
+		}
+	}
+}
+
+func TestInputRefusedInWrongStateChangesNothing(t *testing.T) {
+	ctx := context.Background()
+	store := memory.New()
+	api := &mock.API{}
+	e := newEngine(t, store, api, newClock())
+	snap, err := e.Start(ctx, machine.StartOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := store.Get(ctx, snap.ID)
+	_, err = e.Send(ctx, snap.ID, machine.SubmitCode{Code: "12345"})
+	var na *machine.NotAllowedError
+	if !errors.As(err, &na) || na.State != states.New || na.Event != "submit_code" {
+		t.Fatalf("err = %v, want NotAllowedError for submit_code in New", err)
+	}
+	if got := err.Error(); got != "submit_code not allowed in state New" {
+		t.Errorf("message %q", got)
+	}
+	after, _ := store.Get(ctx, snap.ID)
+	journal, _ := store.Journal(ctx, snap.ID)
+	if after.Version != before.Version || after.State != states.New || len(journal) != 0 || len(api.Calls()) != 0 {
+		t.Fatalf("refused input changed the login: v%d -> v%d, %d journal entries, calls %v", before.Version, after.Version, len(journal), api.Calls())
+	}
+}
+
+func TestBadInputIsRefusedBeforeAnyCall(t *testing.T) {
+	ctx := context.Background()
+	store := memory.New()
+	api := &mock.API{}
+	e := newEngine(t, store, api, newClock())
+	snap, _ := e.Start(ctx, machine.StartOptions{})
+	for _, in := range []machine.Input{
+		machine.SubmitPhone{Phone: "call me"},
+		machine.SubmitBotToken{Token: "not-a-token"},
+	} {
+		_, err := e.Send(ctx, snap.ID, in)
+		var ie *machine.InputError
+		if !errors.As(err, &ie) {
+			t.Errorf("%T: err = %v, want InputError", in, err)
+		}
+	}
+	if calls := api.Calls(); len(calls) != 0 {
+		t.Errorf("calls made for bad input: %v", calls)
+	}
+	l, _ := store.Get(ctx, snap.ID)
+	if l.Version != 1 {
+		t.Errorf("version %d after bad input, want 1", l.Version)
+	}
+}
+
+// crashing returns a mock whose every call stops the calling goroutine, as a process
+// killed during the call would: the write-ahead is on disk, no outcome ever is.
+func crashing(exportMigrates bool) *mock.API {
+	die := func() { runtime.Goexit() }
+	return &mock.API{
+		SendCodeFunc:                func(context.Context, tgapi.SendCodeRequest) (tgapi.SendCodeResult, error) { die(); return tgapi.SendCodeResult{}, nil },
+		ResendCodeFunc:              func(context.Context, tgapi.CodeRef) (tgapi.SentCode, error) { die(); return tgapi.SentCode{}, nil },
+		CancelCodeFunc:              func(context.Context, tgapi.CodeRef) error { die(); return nil },
+		SignInFunc:                  func(context.Context, tgapi.SignInRequest) (tgapi.Authorization, error) { die(); return tgapi.Authorization{}, nil },
+		SignUpFunc:                  func(context.Context, tgapi.SignUpRequest) (tgapi.User, error) { die(); return tgapi.User{}, nil },
+		CheckPasswordFunc:           func(context.Context, string) (tgapi.User, error) { die(); return tgapi.User{}, nil },
+		RequestPasswordRecoveryFunc: func(context.Context) (tgapi.PasswordRecovery, error) { die(); return tgapi.PasswordRecovery{}, nil },
+		RecoverPasswordFunc:         func(context.Context, string) (tgapi.User, error) { die(); return tgapi.User{}, nil },
+		SendVerifyEmailCodeFunc:     func(context.Context, tgapi.EmailRequest) (tgapi.EmailCode, error) { die(); return tgapi.EmailCode{}, nil },
+		VerifyEmailFunc:             func(context.Context, tgapi.VerifyEmailRequest) (tgapi.SendCodeResult, error) { die(); return tgapi.SendCodeResult{}, nil },
+		ExportLoginTokenFunc: func(context.Context) (tgapi.LoginToken, error) {
+			if !exportMigrates {
+				die()
+			}
+			return tgapi.LoginToken{MigrateDC: 3, Token: []byte("tok")}, nil // so ImportingQR is reached
+		},
+		ImportLoginTokenFunc:       func(context.Context, int, []byte) (tgapi.LoginToken, error) { die(); return tgapi.LoginToken{}, nil },
+		ImportBotAuthorizationFunc: func(context.Context, string) (tgapi.User, error) { die(); return tgapi.User{}, nil },
+		LogOutFunc:                 func(context.Context) ([]byte, error) { die(); return nil, nil },
+	}
+}
+
+// flightCase says how to get a login into an in-flight state, and where recovery must
+// bring it (DESIGN.md §3 and package states), with the session unauthorized and authorized.
+var flightCases = []struct {
+	flight         machine.State
+	from           machine.State
+	input          machine.Input
+	unauthorized   machine.State
+	authorized     machine.State // "" when the rule does not ask Telegram
+	qrPollsAtOnce  bool
+	retypeRequired bool
+}{
+	{states.SendingCode, states.New, machine.SubmitPhone{Phone: "+9996621234"}, states.New, "", false, true},
+	{states.ResendingCode, states.CodeSent, machine.Resend{}, states.CodeSent, "", false, false},
+	{states.CheckingCode, states.CodeSent, machine.SubmitCode{Code: "22222"}, states.CodeSent, states.Authorized, false, true},
+	{states.SigningUp, states.SignUpRequired, machine.SubmitSignUp{FirstName: "A", AcceptTerms: true}, states.SignUpRequired, states.Authorized, false, true},
+	{states.CheckingPassword, states.PasswordNeeded, machine.SubmitPassword{Password: "pw"}, states.PasswordNeeded, states.Authorized, false, true},
+	{states.RequestingRecovery, states.PasswordNeeded, machine.RequestRecovery{}, states.PasswordNeeded, "", false, false},
+	{states.CheckingRecovery, states.RecoveryCodeSent, machine.SubmitRecoveryCode{Code: "222222"}, states.RecoveryCodeSent, states.Authorized, false, true},
+	{states.SendingEmailCode, states.EmailRequired, machine.SubmitEmail{Email: "a@example.org"}, states.EmailRequired, "", false, true},
+	{states.CheckingEmailCode, states.EmailCodeSent, machine.SubmitEmailCode{Code: "222222"}, states.EmailCodeSent, "", false, true},
+	{states.ExportingQR, states.QRWaiting, machine.LoginTokenScanned{}, states.QRWaiting, states.Authorized, true, false},
+	{states.ImportingQR, states.New, machine.StartQR{}, states.QRWaiting, states.Authorized, true, false},
+	{states.CheckingBotToken, states.New, machine.SubmitBotToken{Token: "123:ABCDEFGHIJ"}, states.New, states.Authorized, false, true},
+	{states.CancellingCode, states.CodeSent, machine.Cancel{}, states.Cancelled, "", false, false},
+	{states.LoggingOut, states.Authorized, machine.LogOut{}, states.LoggedOut, states.Authorized, false, false},
+}
+
+func TestCrashBetweenWriteAheadAndOutcomeRecoversEveryFlightState(t *testing.T) {
+	covered := map[machine.State]bool{}
+	for _, fc := range flightCases {
+		covered[fc.flight] = true
+		for _, authorized := range []bool{false, true} {
+			if authorized && fc.authorized == "" {
+				continue
+			}
+			name := string(fc.flight)
+			if authorized {
+				name += "/authorized"
+			}
+			t.Run(name, func(t *testing.T) {
+				ctx := context.Background()
+				c := newClock()
+				store := memory.New()
+				l := &machine.Login{ID: "L", State: fc.from, Phone: "+9996621234", PhoneCodeHash: "h", CreatedAt: c.Now(),
+					User: &alice, Code: &machine.CodeInfo{Type: tgapi.CodeApp, Length: 5}}
+				if err := store.Create(ctx, l); err != nil {
+					t.Fatal(err)
+				}
+
+				// The first engine dies inside the call.
+				dying := newEngine(t, store, crashing(fc.flight == states.ImportingQR), c)
+				done := make(chan struct{})
+				go func() { defer close(done); _, _ = dying.Send(ctx, "L", fc.input) }()
+				<-done
+				l, _ = store.Get(ctx, "L")
+				if l.State != fc.flight {
+					t.Fatalf("after the crash the store holds %s, want the write-ahead %s", l.State, fc.flight)
+				}
+
+				// A second engine over the same store: busy while the lease holds.
+				api := &mock.API{SelfFunc: func(context.Context) (tgapi.User, error) {
+					if authorized {
+						return alice, nil
+					}
+					return tgapi.User{}, tgapi.NewError(401, "AUTH_KEY_UNREGISTERED")
+				}}
+				next := newEngine(t, store, api, c)
+				var busy *machine.BusyError
+				if _, err := next.Send(ctx, "L", machine.Cancel{}); !errors.As(err, &busy) {
+					t.Fatalf("Send during a live lease: %v, want BusyError", err)
+				}
+				c.Advance(3 * time.Minute)
+				if err := next.Tick(ctx); err != nil {
+					t.Fatal(err)
+				}
+				l, _ = store.Get(ctx, "L")
+				want := fc.unauthorized
+				if authorized {
+					want = fc.authorized
+				}
+				if l.State != want {
+					t.Fatalf("recovered to %s, want %s", l.State, want)
+				}
+				if fc.retypeRequired && !authorized && l.LastError == "" {
+					t.Errorf("recovered to %s with no word to the user", l.State)
+				}
+				if fc.qrPollsAtOnce && !authorized && !slices.Contains(api.Calls(), "ExportLoginToken") {
+					t.Errorf("QR login recovered without polling at once: calls %v", api.Calls())
+				}
+				if l.LeaseOwner != "" {
+					t.Errorf("lease still held by %q", l.LeaseOwner)
+				}
+			})
+		}
+	}
+	for _, s := range states.All {
+		if s.Kind == states.InFlight && !covered[s.Name] {
+			t.Errorf("no crash case for flight state %s", s.Name)
+		}
+	}
+}
+
+func TestConcurrentInputsExactlyOneApplies(t *testing.T) {
+	ctx := context.Background()
+	store := memory.New()
+	release := make(chan struct{})
+	var mu sync.Mutex
+	signIns := 0
+	api := &mock.API{SignInFunc: func(context.Context, tgapi.SignInRequest) (tgapi.Authorization, error) {
+		mu.Lock()
+		signIns++
+		mu.Unlock()
+		<-release
+		return tgapi.Authorization{User: &alice}, nil
+	}}
+	c := newClock()
+	if err := store.Create(ctx, &machine.Login{ID: "L", State: states.CodeSent, Phone: "+9996621234", PhoneCodeHash: "h"}); err != nil {
+		t.Fatal(err)
+	}
+	// Two engines, as two processes sharing the store would be.
+	engines := []*machine.Engine{newEngine(t, store, api, c), newEngine(t, store, api, c)}
+	const n = 8
+	errs := make(chan error, n)
+	var start sync.WaitGroup
+	start.Add(1)
+	for i := 0; i < n; i++ {
+		go func(e *machine.Engine) {
+			start.Wait()
+			_, err := e.Send(ctx, "L", machine.SubmitCode{Code: "22222"})
+			errs <- err
+		}(engines[i%2])
+	}
+	start.Done()
+	// Let the losers fail while the winner's call is held, then release it.
+	var failures []error
+	for len(failures) < n-1 {
+		failures = append(failures, <-errs)
+	}
+	close(release)
+	if err := <-errs; err != nil {
+		t.Fatalf("the winning input failed: %v", err)
+	}
+	for _, err := range failures {
+		var busy *machine.BusyError
+		if !errors.Is(err, machine.ErrConflict) && !errors.As(err, &busy) {
+			t.Errorf("losing input: %v, want ErrConflict or BusyError", err)
+		}
+	}
+	if signIns != 1 {
+		t.Errorf("auth.signIn called %d times, want 1", signIns)
+	}
+	l, _ := store.Get(ctx, "L")
+	if l.State != states.Authorized || l.Version != 3 {
+		t.Errorf("login ended %s at version %d, want Authorized at 3", l.State, l.Version)
+	}
+}
+
+func TestDeadlinesFireAfterRestart(t *testing.T) {
+	ctx := context.Background()
+	c := newClock()
+	store := memory.New()
+	exports := 0
+	api := &mock.API{ExportLoginTokenFunc: func(context.Context) (tgapi.LoginToken, error) {
+		exports++
+		return tgapi.LoginToken{Token: []byte{byte(exports)}, Expires: c.Now().Add(30 * time.Second)}, nil
+	}}
+	first := newEngine(t, store, api, c)
+	snap, err := first.Start(ctx, machine.StartOptions{Input: machine.StartQR{}})
+	if err != nil || snap.State != states.QRWaiting || snap.Prompt.QR == nil {
+		t.Fatalf("start qr: %+v %v", snap, err)
+	}
+	url := snap.Prompt.QR.URL
+	// The first engine goes away; its timers live on the record, not in it.
+	c.Advance(5 * time.Second)
+	second := newEngine(t, store, api, c)
+	if err := second.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := second.Get(ctx, snap.ID)
+	if exports != 2 || got.State != states.QRWaiting || got.Prompt.QR.URL == url {
+		t.Fatalf("after the poll deadline: %d exports, state %s, same url %v", exports, got.State, got.Prompt.QR.URL == url)
+	}
+	// The login TTL fires too, with no engine having waited for it.
+	c.Advance(time.Hour)
+	third := newEngine(t, store, api, c)
+	if err := third.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = third.Get(ctx, snap.ID)
+	if got.State != states.Expired || got.Prompt.Kind != machine.ShowClosed {
+		t.Fatalf("after the TTL: %s", got.State)
+	}
+}
+
+func TestFloodWaitRefusesTheSameInputUntilRetryAt(t *testing.T) {
+	ctx := context.Background()
+	c := newClock()
+	calls := 0
+	api := &mock.API{SendCodeFunc: func(context.Context, tgapi.SendCodeRequest) (tgapi.SendCodeResult, error) {
+		calls++
+		if calls == 1 {
+			return tgapi.SendCodeResult{}, tgapi.NewError(420, "FLOOD_WAIT_30")
+		}
+		code := sentCode("h")
+		return tgapi.SendCodeResult{Code: &code}, nil
+	}}
+	e := newEngine(t, memory.New(), api, c)
+	snap, err := e.Start(ctx, machine.StartOptions{Input: machine.SubmitPhone{Phone: "+9996621234"}})
+	if !errors.Is(err, machine.ErrRefused) || snap.State != states.New || !snap.Prompt.RetryAt.Equal(c.Now().Add(30*time.Second)) {
+		t.Fatalf("flood: %s retry %v err %v", snap.State, snap.Prompt.RetryAt, err)
+	}
+	var fw *machine.FloodWaitError
+	if _, err := e.Send(ctx, snap.ID, machine.SubmitPhone{Phone: "+9996621234"}); !errors.As(err, &fw) {
+		t.Fatalf("resend during flood wait: %v", err)
+	}
+	if calls != 1 {
+		t.Fatalf("input sent to Telegram during the flood wait")
+	}
+	c.Advance(31 * time.Second)
+	if snap, err = e.Send(ctx, snap.ID, machine.SubmitPhone{Phone: "+9996621234"}); err != nil || snap.State != states.CodeSent {
+		t.Fatalf("after the wait: %s %v", snap.State, err)
+	}
+}
+
+func TestLogoutTokensKeptAndSentNewestFirst(t *testing.T) {
+	ctx := context.Background()
+	c := newClock()
+	store := memory.New()
+	var sent [][]byte
+	token := 0
+	api := &mock.API{
+		LogOutFunc: func(context.Context) ([]byte, error) { token++; return []byte{byte(token)}, nil },
+		SendCodeFunc: func(_ context.Context, req tgapi.SendCodeRequest) (tgapi.SendCodeResult, error) {
+			sent = req.LogoutTokens
+			return tgapi.SendCodeResult{}, tgapi.NewError(401, "SESSION_PASSWORD_NEEDED")
+		},
+		PasswordInfoFunc: func(context.Context) (tgapi.PasswordInfo, error) { return tgapi.PasswordInfo{Hint: "cat"}, nil },
+	}
+	e := newEngine(t, store, api, c)
+	for i := 0; i < machine.MaxLogoutTokens+3; i++ {
+		id := string(rune('a' + i))
+		if err := store.Create(ctx, &machine.Login{ID: id, State: states.Authorized, Phone: "+9996621234", User: &alice}); err != nil {
+			t.Fatal(err)
+		}
+		if snap, err := e.Send(ctx, id, machine.LogOut{}); err != nil || snap.State != states.LoggedOut {
+			t.Fatalf("log out: %s %v", snap.State, err)
+		}
+	}
+	snap, err := e.Start(ctx, machine.StartOptions{Input: machine.SubmitPhone{Phone: "+9996621234"}})
+	if err != nil || snap.State != states.PasswordNeeded || snap.Prompt.Password.Hint != "cat" {
+		t.Fatalf("login with logout tokens: %s %+v %v", snap.State, snap.Prompt.Password, err)
+	}
+	if len(sent) != machine.MaxLogoutTokens || sent[0][0] != byte(token) || sent[len(sent)-1][0] != byte(token-machine.MaxLogoutTokens+1) {
+		t.Fatalf("sent %d tokens, first %v last %v; want %d newest first", len(sent), sent[0], sent[len(sent)-1], machine.MaxLogoutTokens)
+	}
+}
+
+func TestTooManyWrongPasswordsFail(t *testing.T) {
+	ctx := context.Background()
+	store := memory.New()
+	api := &mock.API{CheckPasswordFunc: func(context.Context, string) (tgapi.User, error) {
+		return tgapi.User{}, tgapi.NewError(400, "PASSWORD_HASH_INVALID")
+	}}
+	e := newEngine(t, store, api, newClock())
+	if err := store.Create(ctx, &machine.Login{ID: "L", State: states.PasswordNeeded}); err != nil {
+		t.Fatal(err)
+	}
+	var snap machine.Snapshot
+	for i := 1; i <= 5; i++ {
+		snap, _ = e.Send(ctx, "L", machine.SubmitPassword{Password: "wrong"})
+		if i < 5 && (snap.State != states.PasswordNeeded || snap.Prompt.Attempts != i) {
+			t.Fatalf("attempt %d: %s attempts %d", i, snap.State, snap.Prompt.Attempts)
+		}
+	}
+	if snap.State != states.Failed {
+		t.Fatalf("after 5 wrong passwords: %s", snap.State)
+	}
+}
+
+func TestWatchSeesEveryStateUntilFinal(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	store := memory.New()
+	api := &mock.API{ImportBotAuthorizationFunc: func(context.Context, string) (tgapi.User, error) {
+		return tgapi.User{ID: 7, Bot: true}, nil
+	}, LogOutFunc: func(context.Context) ([]byte, error) { return nil, nil }}
+	e := newEngine(t, store, api, newClock())
+	snap, _ := e.Start(ctx, machine.StartOptions{})
+	w := e.Watch(ctx, snap.ID)
+	if first := <-w; first.State != states.New {
+		t.Fatalf("first snapshot %s", first.State)
+	}
+	if _, err := e.Send(ctx, snap.ID, machine.SubmitBotToken{Token: "7:ABCDEFGHIJK"}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, w, states.Authorized)
+	if _, err := e.Send(ctx, snap.ID, machine.LogOut{}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, w, states.LoggedOut)
+	if _, open := <-w; open {
+		t.Fatal("watch channel still open after a final state")
+	}
+}
+
+// waitFor reads snapshots until one in state want, failing on a version going backwards or
+// on the channel closing first.
+func waitFor(t *testing.T, w <-chan machine.Snapshot, want machine.State) {
+	t.Helper()
+	var last int64
+	for snap := range w {
+		if snap.Version <= last {
+			t.Fatalf("watch went from version %d to %d", last, snap.Version)
+		}
+		last = snap.Version
+		if snap.State == want {
+			return
+		}
+	}
+	t.Fatalf("watch closed before %s", want)
+}
