@@ -166,16 +166,28 @@ func TestBadInputIsRefusedBeforeAnyCall(t *testing.T) {
 func crashing(exportMigrates bool) *mock.API {
 	die := func() { runtime.Goexit() }
 	return &mock.API{
-		SendCodeFunc:                func(context.Context, tgapi.SendCodeRequest) (tgapi.SendCodeResult, error) { die(); return tgapi.SendCodeResult{}, nil },
-		ResendCodeFunc:              func(context.Context, tgapi.CodeRef) (tgapi.SentCode, error) { die(); return tgapi.SentCode{}, nil },
-		CancelCodeFunc:              func(context.Context, tgapi.CodeRef) error { die(); return nil },
-		SignInFunc:                  func(context.Context, tgapi.SignInRequest) (tgapi.Authorization, error) { die(); return tgapi.Authorization{}, nil },
+		SendCodeFunc: func(context.Context, tgapi.SendCodeRequest) (tgapi.SendCodeResult, error) {
+			die()
+			return tgapi.SendCodeResult{}, nil
+		},
+		ResendCodeFunc: func(context.Context, tgapi.CodeRef) (tgapi.SentCode, error) { die(); return tgapi.SentCode{}, nil },
+		CancelCodeFunc: func(context.Context, tgapi.CodeRef) error { die(); return nil },
+		SignInFunc: func(context.Context, tgapi.SignInRequest) (tgapi.Authorization, error) {
+			die()
+			return tgapi.Authorization{}, nil
+		},
 		SignUpFunc:                  func(context.Context, tgapi.SignUpRequest) (tgapi.User, error) { die(); return tgapi.User{}, nil },
 		CheckPasswordFunc:           func(context.Context, string) (tgapi.User, error) { die(); return tgapi.User{}, nil },
 		RequestPasswordRecoveryFunc: func(context.Context) (tgapi.PasswordRecovery, error) { die(); return tgapi.PasswordRecovery{}, nil },
 		RecoverPasswordFunc:         func(context.Context, string) (tgapi.User, error) { die(); return tgapi.User{}, nil },
-		SendVerifyEmailCodeFunc:     func(context.Context, tgapi.EmailRequest) (tgapi.EmailCode, error) { die(); return tgapi.EmailCode{}, nil },
-		VerifyEmailFunc:             func(context.Context, tgapi.VerifyEmailRequest) (tgapi.SendCodeResult, error) { die(); return tgapi.SendCodeResult{}, nil },
+		SendVerifyEmailCodeFunc: func(context.Context, tgapi.EmailRequest) (tgapi.EmailCode, error) {
+			die()
+			return tgapi.EmailCode{}, nil
+		},
+		VerifyEmailFunc: func(context.Context, tgapi.VerifyEmailRequest) (tgapi.SendCodeResult, error) {
+			die()
+			return tgapi.SendCodeResult{}, nil
+		},
 		ExportLoginTokenFunc: func(context.Context) (tgapi.LoginToken, error) {
 			if !exportMigrates {
 				die()
