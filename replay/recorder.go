@@ -31,7 +31,10 @@ type RecorderOptions struct {
 //
 // Every secret is redacted before it is written, and phones are masked unless
 // KeepPhones: see Redacted and MaskPhone. Input arguments are redacted again even though
-// the engine redacts them already.
+// the engine redacts them already, by name: "code", "password", names ending in "_code" and
+// names containing "password" become Redacted; "token" and names ending in "_token" are
+// redacted like bot tokens ("123456:[redacted]"); "phone" and names ending in "_phone" are
+// masked.
 //
 // A Recorder is safe for concurrent use. After the first write error it writes nothing
 // more; Err returns that error.

@@ -15,7 +15,7 @@ const Redacted = "[redacted]"
 // dashes) stays as it is. A number of 5 digits or fewer is masked whole. Asterisks count
 // as digits, so masking a masked number changes nothing:
 //
-//	MaskPhone("+99966123457") == "+999*******57"
+//	MaskPhone("+99966123457") == "+999******57"
 func MaskPhone(phone string) string {
 	const head, tail = 3, 2
 	n := 0

@@ -285,12 +285,17 @@ func (e *Entry) validateCall() error {
 	return nil
 }
 
-// Write writes the trace as JSON Lines: the header, then one line per entry.
+// Write writes the trace as JSON Lines: the header, then one line per entry. A header
+// without a format version is written with Format.
 func (t *Trace) Write(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(t.Header); err != nil {
+	h := t.Header
+	if h.Format == 0 {
+		h.Format = Format
+	}
+	if err := enc.Encode(h); err != nil {
 		return fmt.Errorf("replay: write header: %w", err)
 	}
 	for i := range t.Entries {
