@@ -1,0 +1,180 @@
+// Package scenario drives the engine against a recorded Telegram, without a network: the
+// engine runs on a memory store and a settable clock, and every Telegram call is answered
+// by a replay.Player. It backs `tgauth replay` (Replay re-drives a whole trace and checks
+// that the engine walks the same states) and the testscript scenarios under
+// testdata/scripts, whose Telegram side is a trace section in the same file.
+package scenario
+
+import (
+	"context"
+	"io"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/tgauth/tgauth/machine"
+	"github.com/tgauth/tgauth/replay"
+	"github.com/tgauth/tgauth/store/memory"
+)
+
+// Clock is a clock that moves only when told.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Set moves the clock to t; it never moves backwards.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t.After(c.t) {
+		c.t = t
+	}
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }
+
+// Harness is an engine over a memory store, a Clock and a Player. A call whose trace
+// entry is lost stops the engine's goroutine there, as a killed process would; the harness
+// then starts a new engine over the same store, as a restarted process would.
+type Harness struct {
+	Store  *memory.Store
+	Clock  *Clock
+	Player *replay.Player
+
+	opts   machine.Options
+	mu     sync.Mutex
+	engine *machine.Engine
+	walked map[string][]string
+}
+
+// Options configure a Harness.
+type Options struct {
+	// Start is the clock's starting time.
+	Start time.Time
+	// Record, if set, receives a trace of everything the harness does (with the Player's
+	// answers as Telegram's).
+	Record io.Writer
+}
+
+// New returns a harness whose Telegram answers from the call entries of calls.
+func New(calls []replay.Entry, opts Options) *Harness {
+	h := &Harness{Store: memory.New(), Clock: &Clock{t: opts.Start.UTC()}, Player: replay.NewPlayer(calls),
+		walked: map[string][]string{}}
+	// A lost call ends the goroutine making it; Do notices and restarts the engine.
+	h.Player.OnLost = runtime.Goexit
+	observers := multi{walk{h}}
+	connector := h.Player.Connector()
+	if opts.Record != nil {
+		rec := replay.NewRecorder(opts.Record, replay.RecorderOptions{Now: h.Clock.Now})
+		observers = append(observers, rec)
+		connector = rec.Connector(connector)
+	}
+	h.opts = machine.Options{Store: h.Store, Telegram: connector, Observer: observers, Now: h.Clock.Now}
+	h.Restart()
+	return h
+}
+
+// Restart replaces the engine with a new one over the same store and clock: what a
+// process restart leaves behind.
+func (h *Harness) Restart() {
+	e, err := machine.New(h.opts)
+	if err != nil {
+		panic(err) // the options are complete by construction
+	}
+	h.mu.Lock()
+	h.engine = e
+	h.mu.Unlock()
+}
+
+// Engine returns the current engine.
+func (h *Harness) Engine() *machine.Engine {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.engine
+}
+
+// Do runs f on the current engine. If the engine's goroutine stops inside a lost call,
+// crashed is true and the harness has restarted the engine.
+func (h *Harness) Do(f func(e *machine.Engine) (machine.Snapshot, error)) (snap machine.Snapshot, err error, crashed bool) {
+	e := h.Engine()
+	done := make(chan struct{})
+	finished := false
+	go func() {
+		defer close(done)
+		snap, err = f(e)
+		finished = true
+	}()
+	<-done
+	if !finished {
+		h.Restart()
+		return machine.Snapshot{}, nil, true
+	}
+	return snap, err, false
+}
+
+// Walked returns the states login id reached, in order.
+func (h *Harness) Walked(id string) []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.walked[id]...)
+}
+
+// Taken returns every (from, event) pair the harness's logins took, from their journals.
+func (h *Harness) Taken(ctx context.Context) (map[[2]string]bool, error) {
+	logins, err := h.Store.List(ctx, machine.ListOptions{})
+	if err != nil {
+		return nil, err
+	}
+	taken := map[[2]string]bool{}
+	for _, l := range logins {
+		journal, err := h.Store.Journal(ctx, l.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, j := range journal {
+			taken[[2]string{string(j.From), string(j.Event)}] = true
+		}
+	}
+	return taken, nil
+}
+
+// walk records the states each login reaches.
+type walk struct{ h *Harness }
+
+func (w walk) Input(string, string, map[string]string) {}
+func (w walk) Timer(string, string)                    {}
+func (w walk) Reached(login, state string) {
+	w.h.mu.Lock()
+	defer w.h.mu.Unlock()
+	w.h.walked[login] = append(w.h.walked[login], state)
+}
+
+// multi fans an observation out to several observers.
+type multi []machine.Observer
+
+func (m multi) Input(login, event string, args map[string]string) {
+	for _, o := range m {
+		o.Input(login, event, args)
+	}
+}
+
+func (m multi) Timer(login, event string) {
+	for _, o := range m {
+		o.Timer(login, event)
+	}
+}
+
+func (m multi) Reached(login, state string) {
+	for _, o := range m {
+		o.Reached(login, state)
+	}
+}
