@@ -18,6 +18,9 @@ type Event = transitions.Event
 // User is the account a login ended up authorized as.
 type User = tgapi.User
 
+// CodeType is how a login code is delivered ("app", "sms", "call"...).
+type CodeType = tgapi.CodeType
+
 // TermsOfService is shown before sign-up.
 type TermsOfService = tgapi.TermsOfService
 

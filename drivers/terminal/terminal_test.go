@@ -1,0 +1,243 @@
+package terminal_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tgauth/tgauth/drivers/terminal"
+	"github.com/tgauth/tgauth/machine"
+	"github.com/tgauth/tgauth/store/memory"
+	"github.com/tgauth/tgauth/tgapi"
+	"github.com/tgauth/tgauth/tgapi/mock"
+)
+
+// syncBuffer is a bytes.Buffer safe for the session's writer and the test's reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func phoneAPI() *mock.API {
+	return &mock.API{
+		SendCodeFunc: func(context.Context, tgapi.SendCodeRequest) (tgapi.SendCodeResult, error) {
+			return tgapi.SendCodeResult{Code: &tgapi.SentCode{Type: tgapi.CodeApp, Length: 5, NextType: tgapi.CodeSMS, Timeout: time.Minute, PhoneCodeHash: "h"}}, nil
+		},
+		SignInFunc: func(_ context.Context, req tgapi.SignInRequest) (tgapi.Authorization, error) {
+			if req.Code != "22222" {
+				return tgapi.Authorization{}, tgapi.NewError(400, "PHONE_CODE_INVALID")
+			}
+			return tgapi.Authorization{}, tgapi.NewError(401, "SESSION_PASSWORD_NEEDED")
+		},
+		PasswordInfoFunc: func(context.Context) (tgapi.PasswordInfo, error) {
+			return tgapi.PasswordInfo{HasPassword: true, Hint: "feline", HasRecovery: true}, nil
+		},
+		CheckPasswordFunc: func(_ context.Context, pw string) (tgapi.User, error) {
+			if pw != "hunter2" {
+				return tgapi.User{}, tgapi.NewError(400, "PASSWORD_HASH_INVALID")
+			}
+			return tgapi.User{ID: 7, FirstName: "Ada", Username: "ada"}, nil
+		},
+		CancelCodeFunc: func(context.Context, tgapi.CodeRef) error { return nil },
+	}
+}
+
+func run(t *testing.T, api *mock.API, input string, start machine.Input) (machine.Snapshot, string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	e, err := machine.New(machine.Options{Store: memory.New(), Telegram: api.Connector()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := e.Start(ctx, machine.StartOptions{Input: start})
+	if err != nil && !errors.Is(err, machine.ErrRefused) {
+		t.Fatal(err)
+	}
+	out := &syncBuffer{}
+	s := terminal.New(e, terminal.Options{In: strings.NewReader(input), Out: out})
+	snap, err = s.Login(ctx, snap.ID)
+	return snap, out.String(), err
+}
+
+func TestPhoneCodeAndPasswordFromPlainLines(t *testing.T) {
+	api := phoneAPI()
+	snap, out, err := run(t, api, "+9996621234\n11111\n22222\nwrong\nhunter2\n", nil)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if snap.State != machine.State("Authorized") {
+		t.Fatalf("ended in %s", snap.State)
+	}
+	for _, want := range []string{
+		"Phone number (international format), bot token, or 'qr': ",
+		"Enter the 5-digit code sent in your Telegram app.",
+		"Type 'resend' to get it by SMS in 1m0s.",
+		"wrong code (PHONE_CODE_INVALID), attempt 1 of 5",
+		"Enter your 2FA password (hint: feline).",
+		"Forgot it? Type 'recover' for a code by e-mail.",
+		"wrong password (PASSWORD_HASH_INVALID), attempt 1 of 5",
+		"Logged in as Ada (@ada), id 7.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "\033") {
+		t.Errorf("escape codes written to a non-terminal:\n%q", out)
+	}
+	if strings.Contains(out, "hunter2") {
+		t.Errorf("the password was echoed")
+	}
+}
+
+func TestInputEndingCancelsTheCode(t *testing.T) {
+	api := phoneAPI()
+	snap, out, err := run(t, api, "", machine.SubmitPhone{Phone: "+9996621234"})
+	if !errors.Is(err, terminal.ErrInputClosed) {
+		t.Fatalf("err = %v\n%s", err, out)
+	}
+	calls := api.Calls()
+	if calls[len(calls)-1] != "CancelCode" {
+		t.Fatalf("calls %v: the code was not cancelled", calls)
+	}
+	if snap.ID == "" {
+		t.Fatal("no snapshot returned")
+	}
+}
+
+func TestInterruptCancelsTheCode(t *testing.T) {
+	api := phoneAPI()
+	e, _ := machine.New(machine.Options{Store: memory.New(), Telegram: api.Connector()})
+	snap, err := e.Start(context.Background(), machine.StartOptions{Input: machine.SubmitPhone{Phone: "+9996621234"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe() // input that never comes
+	defer pw.Close()
+	out := &syncBuffer{}
+	done := make(chan error)
+	go func() {
+		_, err := terminal.New(e, terminal.Options{In: pr, Out: out}).Login(ctx, snap.ID)
+		done <- err
+	}()
+	for !strings.Contains(out.String(), "Code: ") {
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel() // Ctrl-C
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v", err)
+	}
+	got, _ := e.Get(context.Background(), snap.ID)
+	if got.State != "Cancelled" || !strings.Contains(out.String(), "The login was cancelled.") {
+		t.Fatalf("after Ctrl-C: %s\n%s", got.State, out.String())
+	}
+}
+
+func TestSignUpShowsTermsAndNeedsAccept(t *testing.T) {
+	api := phoneAPI()
+	api.SignInFunc = func(context.Context, tgapi.SignInRequest) (tgapi.Authorization, error) {
+		return tgapi.Authorization{SignUpRequired: &tgapi.TermsOfService{Text: "Be nice."}}, nil
+	}
+	var first, last string
+	api.SignUpFunc = func(_ context.Context, req tgapi.SignUpRequest) (tgapi.User, error) {
+		first, last = req.FirstName, req.LastName
+		return tgapi.User{ID: 9, FirstName: req.FirstName}, nil
+	}
+	snap, out, err := run(t, api, "22222\nAda Lovelace\nAda Lovelace accept\n", machine.SubmitPhone{Phone: "+9996621234"})
+	if err != nil || snap.State != "Authorized" {
+		t.Fatalf("%s %v\n%s", snap.State, err, out)
+	}
+	if !strings.Contains(out, "Terms of service:\nBe nice.") || !strings.Contains(out, "end the line with 'accept'") {
+		t.Errorf("output:\n%s", out)
+	}
+	if first != "Ada" || last != "Lovelace" {
+		t.Errorf("signed up as %q %q", first, last)
+	}
+}
+
+func TestQRShowsURLAndFinishesWhenScanned(t *testing.T) {
+	exports := 0
+	api := &mock.API{ExportLoginTokenFunc: func(context.Context) (tgapi.LoginToken, error) {
+		exports++
+		if exports == 1 {
+			return tgapi.LoginToken{Token: []byte("tok"), Expires: time.Now().Add(30 * time.Second)}, nil
+		}
+		return tgapi.LoginToken{Authorized: &tgapi.User{ID: 5, FirstName: "Q"}}, nil
+	}}
+	e, _ := machine.New(machine.Options{Store: memory.New(), Telegram: api.Connector(), QRPoll: 10 * time.Millisecond, Tick: 10 * time.Millisecond})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	go func() { _ = e.Run(ctx) }()
+	snap, err := e.Start(ctx, machine.StartOptions{Input: machine.StartQR{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	out := &syncBuffer{}
+	snap, err = terminal.New(e, terminal.Options{In: pr, Out: out}).Login(ctx, snap.ID)
+	if err != nil || snap.State != "Authorized" {
+		t.Fatalf("%s %v\n%s", snap.State, err, out)
+	}
+	if !strings.Contains(out.String(), "QR: tg://login?token=dG9r") {
+		t.Errorf("no QR URL in:\n%s", out)
+	}
+}
+
+func TestRenderDrawsQROnTTY(t *testing.T) {
+	snap := machine.Snapshot{Prompt: machine.Prompt{Kind: machine.ShowQR,
+		QR: &machine.QRPrompt{URL: "tg://login?token=abc", Expires: time.Now()}}}
+	tty := terminal.Render(snap, true, time.Now())
+	plain := terminal.Render(snap, false, time.Now())
+	if !strings.ContainsAny(tty, "▀▄█") || strings.ContainsAny(plain, "▀▄█") {
+		t.Fatalf("tty:\n%s\nplain:\n%s", tty, plain)
+	}
+	if !strings.Contains(plain, "QR: tg://login?token=abc") {
+		t.Fatalf("plain render lacks the URL:\n%s", plain)
+	}
+}
+
+func TestParse(t *testing.T) {
+	code := machine.Prompt{Kind: machine.AskCode, Accepts: []machine.Event{"cancel", "resend_code", "submit_code"}}
+	start := machine.Prompt{Kind: machine.AskStart, Accepts: []machine.Event{"cancel", "start_qr", "submit_bot_token", "submit_phone"}}
+	for _, tc := range []struct {
+		p    machine.Prompt
+		line string
+		want machine.Input
+	}{
+		{code, " 12345 ", machine.SubmitCode{Code: "12345"}},
+		{code, "resend", machine.Resend{}},
+		{code, "CANCEL", machine.Cancel{}},
+		{start, "qr", machine.StartQR{}},
+		{start, "123:ABCdef_ghij", machine.SubmitBotToken{Token: "123:ABCdef_ghij"}},
+		{start, "+1 555 0100", machine.SubmitPhone{Phone: "+1 555 0100"}},
+		{start, "", nil},
+	} {
+		got, err := terminal.Parse(tc.p, tc.line)
+		if err != nil || got != tc.want {
+			t.Errorf("Parse(%s, %q) = %#v, %v; want %#v", tc.p.Kind, tc.line, got, err, tc.want)
+		}
+	}
+	if _, err := terminal.Parse(machine.Prompt{Kind: machine.Wait}, "x"); err == nil {
+		t.Error("typing while waiting: no error")
+	}
+}
