@@ -183,6 +183,9 @@ func (s *Session) read() {
 			if l.err != nil && l.text != "" {
 				l.err = nil // a last line without a newline
 			}
+			if !s.opts.TTY && l.err == nil {
+				fmt.Fprintln(s.opts.Out) // end the question's line; what was typed is not echoed
+			}
 		}
 		l.text = strings.TrimRight(l.text, "\r\n")
 		s.lines <- l
