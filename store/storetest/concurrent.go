@@ -57,17 +57,18 @@ func testConcurrentCreate(t *testing.T, s machine.Store) {
 // order, and the version counts every step.
 func testConcurrentUpdate(t *testing.T, s machine.Store) {
 	mustCreate(t, s, newLogin("hot", states.CodeSent, at(0)))
-	conflicts := ConcurrentSteps(t, s, "hot", Writers, Steps)
+	conflicts := ConcurrentSteps(t, s, "hot", "w", Writers, Steps)
 	t.Logf("%d writers x %d steps: %d conflicts retried", Writers, Steps, conflicts)
 	CheckSteps(t, s, "hot", 1, Writers*Steps)
 }
 
 // ConcurrentSteps runs writers goroutines that each make steps read-modify-write steps on
 // login id: Get, Attempts+1, a mark appended to LastError, Update with one journal entry
-// noting the mark, again from Get on ErrConflict. It fails the test on any other error
-// and returns how many conflicts were retried. Backend tests use it with several handles
-// on one database; CheckSteps verifies the outcome.
-func ConcurrentSteps(t testing.TB, s machine.Store, id string, writers, steps int) (conflicts int) {
+// noting the mark, again from Get on ErrConflict. The marks start with prefix, which must
+// differ between calls racing on one login. It fails the test on any other error and
+// returns how many conflicts were retried. Backend tests use it with several handles on
+// one database; CheckSteps verifies the outcome.
+func ConcurrentSteps(t testing.TB, s machine.Store, id, prefix string, writers, steps int) (conflicts int) {
 	t.Helper()
 	var (
 		wg    sync.WaitGroup
@@ -78,7 +79,7 @@ func ConcurrentSteps(t testing.TB, s machine.Store, id string, writers, steps in
 		wg.Go(func() {
 			<-start
 			for k := range steps {
-				n, err := Step(t.Context(), s, id, fmt.Sprintf("%s/g%d.%d", id, g, k))
+				n, err := Step(t.Context(), s, id, fmt.Sprintf("%s.%d.%d", prefix, g, k))
 				mu.Lock()
 				conflicts += n
 				mu.Unlock()
@@ -113,10 +114,11 @@ func CheckSteps(t testing.TB, s machine.Store, id string, from int64, n int) {
 	if l.LastError == "" {
 		marks = nil
 	}
-	sorted := slices.Clone(marks)
-	slices.Sort(sorted)
-	if len(marks) != n || len(slices.Compact(sorted)) != n {
-		t.Errorf("LastError holds %d marks (%d distinct) after %d steps", len(marks), len(slices.Compact(sorted)), n)
+	distinct := slices.Clone(marks)
+	slices.Sort(distinct)
+	distinct = slices.Compact(distinct)
+	if len(marks) != n || len(distinct) != n {
+		t.Errorf("LastError holds %d marks (%d distinct) after %d steps", len(marks), len(distinct), n)
 	}
 	journal, err := s.Journal(t.Context(), id)
 	if err != nil {

@@ -1,0 +1,125 @@
+package sqlite_test
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tgauth/tgauth/machine"
+	"github.com/tgauth/tgauth/states"
+	"github.com/tgauth/tgauth/store/sqlite"
+)
+
+// rawDB opens path with the bare driver, for looking under the store.
+func rawDB(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// pragma reads an integer or text PRAGMA.
+func pragma[T any](t *testing.T, db *sql.DB, name string) T {
+	t.Helper()
+	var v T
+	if err := db.QueryRowContext(t.Context(), "PRAGMA "+name).Scan(&v); err != nil {
+		t.Fatalf("PRAGMA %s: %v", name, err)
+	}
+	return v
+}
+
+func TestOpenSetsUpTheFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "new.db")
+	s := openPath(t, path)
+	db := rawDB(t, path)
+	if got := pragma[string](t, db, "journal_mode"); got != "wal" {
+		t.Errorf("journal_mode = %q, want wal", got)
+	}
+	if got := pragma[int](t, db, "user_version"); got != sqlite.Migrations {
+		t.Errorf("user_version = %d, want %d", got, sqlite.Migrations)
+	}
+	// A second Open of a current file migrates nothing and keeps the data.
+	l := &machine.Login{ID: "kept", State: states.New}
+	if err := s.Create(t.Context(), l); err != nil {
+		t.Fatal(err)
+	}
+	again := openPath(t, path)
+	if _, err := again.Get(t.Context(), "kept"); err != nil {
+		t.Errorf("Get after a second Open: %v", err)
+	}
+}
+
+// TestMigrateFromVersion1 opens a file an older tgauth wrote, at schema version 1 (no
+// claim columns), with a login in it, and checks that Open brings it up to date.
+func TestMigrateFromVersion1(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	old, err := sqlite.OpenAtVersion(t.Context(), path, 1)
+	if err != nil {
+		t.Fatalf("OpenAtVersion(1): %v", err)
+	}
+	now := time.Now()
+	l := &machine.Login{ID: "old", State: states.QRWaiting, TimerAt: now.Add(-time.Second), TimerEvent: "qr_poll", CreatedAt: now}
+	if err := old.Create(t.Context(), l); err != nil {
+		t.Fatalf("Create at version 1: %v", err)
+	}
+	if err := old.StoreSession(t.Context(), "old", []byte("session")); err != nil {
+		t.Fatalf("StoreSession at version 1: %v", err)
+	}
+	old.Close()
+	db := rawDB(t, path)
+	if got := pragma[int](t, db, "user_version"); got != 1 {
+		t.Fatalf("user_version of the old file = %d, want 1", got)
+	}
+
+	s := openPath(t, path)
+	if got := pragma[int](t, db, "user_version"); got != sqlite.Migrations {
+		t.Errorf("user_version after Open = %d, want %d", got, sqlite.Migrations)
+	}
+	got, err := s.Get(t.Context(), "old")
+	if err != nil || got.TimerEvent != "qr_poll" || got.Version != 1 {
+		t.Fatalf("Get after migration = %+v, %v", got, err)
+	}
+	due, err := s.Due(t.Context(), now, 0)
+	if err != nil || len(due) != 1 || due[0].ID != "old" {
+		t.Errorf("Due after migration = %v, %v; want the old login", due, err)
+	}
+	got.State = states.ExportingQR
+	if err := s.Update(t.Context(), got); err != nil {
+		t.Errorf("Update after migration: %v", err)
+	}
+	if data, err := s.LoadSession(t.Context(), "old"); err != nil || string(data) != "session" {
+		t.Errorf("LoadSession after migration = %q, %v", data, err)
+	}
+}
+
+func TestNewerSchemaIsRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "future.db")
+	s, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	future := sqlite.Migrations + 7
+	if _, err := rawDB(t, path).ExecContext(t.Context(), fmt.Sprintf("PRAGMA user_version = %d", future)); err != nil {
+		t.Fatal(err)
+	}
+	_, err = sqlite.Open(t.Context(), path)
+	if !errors.Is(err, sqlite.ErrNewerSchema) {
+		t.Fatalf("Open of a file from a newer schema: err = %v, want ErrNewerSchema", err)
+	}
+	for _, want := range []string{fmt.Sprint(future), fmt.Sprint(sqlite.Migrations)} {
+		if !strings.Contains(err.Error(), "version "+want) {
+			t.Errorf("error %q does not name version %s", err, want)
+		}
+	}
+	if got := pragma[int](t, rawDB(t, path), "user_version"); got != future {
+		t.Errorf("a refused Open changed user_version to %d", got)
+	}
+}
