@@ -91,9 +91,10 @@ type QRPrompt struct {
 	Expires time.Time `json:"expires"`
 }
 
-// QRURL renders a login token as the tg://login URL a QR code carries.
+// QRURL renders a login token as the tg://login URL a QR code carries: base64url with
+// padding, as Telegram apps, gotd and Telethon write it.
 func QRURL(token []byte) string {
-	return "tg://login?token=" + base64.RawURLEncoding.EncodeToString(token)
+	return "tg://login?token=" + base64.URLEncoding.EncodeToString(token)
 }
 
 // codeVia says how a code was delivered, for prompt messages.
