@@ -1,0 +1,310 @@
+package mtproto
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/gotd/log/logslog"
+	"github.com/gotd/td/telegram"
+	"github.com/gotd/td/telegram/dcs"
+
+	"github.com/tgauth/tgauth/tgapi"
+)
+
+// DefaultIdleTimeout is how long a login's client stays connected without calls when
+// Options.IdleTimeout is zero.
+const DefaultIdleTimeout = time.Minute
+
+// DefaultDC is the DC a login without a stored session starts on when Options.DC is zero.
+const DefaultDC = 2
+
+// Options configures a Connector. Only AppID and AppHash are required for the production
+// Telegram; a test DC also sets DCList, PublicKeys and Resolver.
+type Options struct {
+	// AppID and AppHash are the API credentials (https://my.telegram.org/apps). They go to
+	// auth.sendCode, auth.exportLoginToken and auth.importBotAuthorization.
+	AppID   int
+	AppHash string
+
+	// DCList is the initial list of DC addresses; empty means gotd's production list.
+	DCList dcs.List
+	// PublicKeys are the server RSA keys; empty means gotd's embedded production keys.
+	PublicKeys []telegram.PublicKey
+	// Resolver dials DCs; nil means gotd's default (plain TCP).
+	Resolver dcs.Resolver
+	// DC is the DC a login without a stored session starts on (DefaultDC when zero).
+	DC int
+	// Device is sent in initConnection; zero fields get gotd's defaults.
+	Device telegram.DeviceConfig
+
+	// IdleTimeout closes a login's client after that long without calls
+	// (DefaultIdleTimeout when zero). The API stays usable: the next call reconnects.
+	IdleTimeout time.Duration
+
+	// Logger receives the adapter's and gotd's logs; nil discards them. Log lines carry
+	// login IDs, DCs and method names, never a code, password, token or key.
+	Logger *slog.Logger
+
+	// OnLoginToken, if set, is called with the login's ID when Telegram pushes
+	// updateLoginToken to that login's session: the QR token was accepted, so the caller
+	// should call ExportLoginToken again. Setting it makes every client subscribe to
+	// updates. It must not block.
+	OnLoginToken func(loginID string)
+}
+
+func (o *Options) setDefaults() {
+	if o.DC == 0 {
+		o.DC = DefaultDC
+	}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = DefaultIdleTimeout
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// Connector implements tgapi.Connector on gotd: one telegram.Client per login, with the
+// login's tgapi.SessionStorage as the client's session storage. Clients are pooled by
+// login ID, run in their own goroutine, and are closed after Options.IdleTimeout without
+// calls. A Connector is safe for concurrent use.
+type Connector struct {
+	opts Options
+	log  *slog.Logger
+
+	mu     sync.Mutex
+	conns  map[string]*conn // running clients by login ID
+	latest map[string]*conn // the newest client of each login, running or stopping
+	closed bool
+	wg     sync.WaitGroup // one per client goroutine
+}
+
+var _ tgapi.Connector = (*Connector)(nil)
+
+// NewConnector returns a Connector with the given options.
+func NewConnector(opts Options) *Connector {
+	opts.setDefaults()
+	return &Connector{
+		opts:   opts,
+		log:    opts.Logger.With("component", "tgapi/mtproto"),
+		conns:  map[string]*conn{},
+		latest: map[string]*conn{},
+	}
+}
+
+// Connect returns an API for the login loginID whose MTProto session (auth key, DC, salt)
+// is loaded from and saved to sessions. It connects (or reuses the login's running client)
+// before it returns, so connection failures surface here. The API stays usable after the
+// client was closed for idleness: its next call connects again from sessions.
+func (c *Connector) Connect(ctx context.Context, loginID string, sessions tgapi.SessionStorage) (tgapi.API, error) {
+	if sessions == nil {
+		return nil, errors.New("mtproto: connect: nil session storage")
+	}
+	a := &api{c: c, loginID: loginID, sessions: sessions}
+	dc := storedDC(ctx, sessions)
+	if dc == 0 {
+		dc = c.opts.DC
+	}
+	a.dc.Store(int64(dc))
+
+	cn, err := c.acquire(ctx, loginID, sessions)
+	if err != nil {
+		return nil, fmt.Errorf("mtproto: connect: %w", err)
+	}
+	a.noteDC(cn)
+	c.release(cn)
+	return a, nil
+}
+
+// Close closes every client and waits for their goroutines. Calls after Close fail with
+// ErrClosed.
+func (c *Connector) Close() error {
+	c.mu.Lock()
+	c.closed = true
+	conns := c.conns
+	c.conns = map[string]*conn{}
+	for _, cn := range conns {
+		cn.stopIdleTimer()
+	}
+	c.mu.Unlock()
+
+	for _, cn := range conns {
+		cn.cancel()
+	}
+	c.wg.Wait()
+	return nil
+}
+
+// conn is one login's running gotd client.
+type conn struct {
+	loginID string
+	client  *telegram.Client
+	cancel  context.CancelFunc
+	ready   chan struct{} // closed when the client is connected (Run's callback runs)
+	done    chan struct{} // closed when Run returned
+	err     error         // what Run returned; read after done
+
+	// Guarded by Connector.mu.
+	users   int         // acquired and not yet released
+	idleGen uint64      // bumped by every acquire, so a stale idle timer does nothing
+	idle    *time.Timer // armed while users == 0
+}
+
+func (cn *conn) stopIdleTimer() {
+	if cn.idle != nil {
+		cn.idle.Stop()
+		cn.idle = nil
+	}
+}
+
+// acquire returns the login's connected client, starting it if it is not running, and
+// holds it open until release.
+func (c *Connector) acquire(ctx context.Context, loginID string, sessions tgapi.SessionStorage) (*conn, error) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil, ErrClosed
+	}
+	cn, ok := c.conns[loginID]
+	if !ok {
+		cn = c.start(loginID, sessions)
+		c.conns[loginID] = cn
+	}
+	cn.users++
+	cn.idleGen++
+	cn.stopIdleTimer()
+	c.mu.Unlock()
+
+	select {
+	case <-cn.ready:
+		return cn, nil
+	case <-cn.done:
+		c.release(cn)
+		if cn.err != nil {
+			return nil, cn.err
+		}
+		return nil, errors.New("client stopped")
+	case <-ctx.Done():
+		c.release(cn)
+		return nil, ctx.Err()
+	}
+}
+
+// release ends one acquire; the last one arms the idle timer.
+func (c *Connector) release(cn *conn) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cn.users--
+	if cn.users > 0 || c.closed || c.conns[cn.loginID] != cn {
+		return
+	}
+	gen := cn.idleGen
+	cn.idle = time.AfterFunc(c.opts.IdleTimeout, func() { c.closeIdle(cn, gen) })
+}
+
+// closeIdle stops cn if nothing used it since the timer of generation gen was armed.
+func (c *Connector) closeIdle(cn *conn, gen uint64) {
+	c.mu.Lock()
+	if cn.users > 0 || cn.idleGen != gen || c.conns[cn.loginID] != cn {
+		c.mu.Unlock()
+		return
+	}
+	delete(c.conns, cn.loginID)
+	cn.idle = nil
+	c.mu.Unlock()
+
+	c.log.Debug("closing idle client", "login_id", cn.loginID, "idle_timeout", c.opts.IdleTimeout)
+	cn.cancel()
+}
+
+// running returns the login's client if it is running and connected, or nil.
+func (c *Connector) running(loginID string) *conn {
+	c.mu.Lock()
+	cn := c.conns[loginID]
+	c.mu.Unlock()
+	if cn == nil {
+		return nil
+	}
+	select {
+	case <-cn.ready:
+		return cn
+	default:
+		return nil
+	}
+}
+
+// start creates the login's client and runs it in a goroutine. Called with c.mu held.
+// If a previous client of the same login is still shutting down, the new one waits for
+// it, so two clients never write one session storage at the same time.
+func (c *Connector) start(loginID string, sessions tgapi.SessionStorage) *conn {
+	ctx, cancel := context.WithCancel(context.Background())
+	cn := &conn{
+		loginID: loginID,
+		client:  telegram.NewClient(c.opts.AppID, c.opts.AppHash, c.clientOptions(loginID, sessions)),
+		cancel:  cancel,
+		ready:   make(chan struct{}),
+		done:    make(chan struct{}),
+	}
+	prev := c.latest[loginID]
+	c.latest[loginID] = cn
+
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		if prev != nil {
+			select {
+			case <-prev.done:
+			case <-ctx.Done():
+			}
+		}
+		c.log.Debug("starting client", "login_id", loginID)
+		err := cn.client.Run(ctx, func(ctx context.Context) error {
+			close(cn.ready)
+			<-ctx.Done()
+			return nil
+		})
+		if err != nil {
+			c.log.Warn("client stopped", "login_id", loginID, "error", err)
+			cn.err = err
+		} else {
+			c.log.Debug("client stopped", "login_id", loginID)
+		}
+		cancel()
+		close(cn.done)
+
+		c.mu.Lock()
+		if c.conns[loginID] == cn {
+			delete(c.conns, loginID)
+		}
+		if c.latest[loginID] == cn {
+			delete(c.latest, loginID)
+		}
+		cn.stopIdleTimer()
+		c.mu.Unlock()
+	}()
+	return cn
+}
+
+// clientOptions are the gotd options of one login's client: the Connector's options plus
+// the login's session storage. Production and the test DC differ only in the values.
+func (c *Connector) clientOptions(loginID string, sessions tgapi.SessionStorage) telegram.Options {
+	opts := telegram.Options{
+		PublicKeys:     c.opts.PublicKeys,
+		DC:             c.opts.DC,
+		DCList:         c.opts.DCList,
+		Resolver:       c.opts.Resolver,
+		Device:         c.opts.Device,
+		SessionStorage: sessionStorage{sessions},
+		Logger:         logslog.New(c.log.With("login_id", loginID)),
+		NoUpdates:      true,
+	}
+	if c.opts.OnLoginToken != nil {
+		opts.NoUpdates = false
+		opts.UpdateHandler = loginTokenHandler(loginID, c.opts.OnLoginToken)
+	}
+	return opts
+}

@@ -1,0 +1,76 @@
+package mtproto
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/gotd/td/telegram"
+	"github.com/gotd/td/telegram/auth"
+	"github.com/gotd/td/tg"
+
+	"github.com/tgauth/tgauth/tgapi"
+)
+
+// This file holds the 2FA part of the login: account.getPassword, the SRP check and
+// password recovery.
+
+// PasswordInfo calls account.getPassword.
+func (a *api) PasswordInfo(ctx context.Context) (tgapi.PasswordInfo, error) {
+	p, err := invoke(ctx, a, "account.getPassword", func(ctx context.Context, cl *telegram.Client) (*tg.AccountPassword, error) {
+		return cl.API().AccountGetPassword(ctx)
+	})
+	if err != nil {
+		return tgapi.PasswordInfo{}, err
+	}
+	return passwordInfo(p), nil
+}
+
+// CheckPassword calls account.getPassword, computes the SRP answer for password with
+// gotd's auth.PasswordHash and calls auth.checkPassword with it. The password never leaves
+// this function in any other form.
+func (a *api) CheckPassword(ctx context.Context, password string) (tgapi.User, error) {
+	const method = "auth.checkPassword"
+	res, err := invoke(ctx, a, method, func(ctx context.Context, cl *telegram.Client) (tg.AuthAuthorizationClass, error) {
+		p, err := cl.API().AccountGetPassword(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("account.getPassword: %w", err)
+		}
+		var check tg.InputCheckPasswordSRPClass = &tg.InputCheckPasswordEmpty{}
+		if p.HasPassword {
+			srp, err := auth.PasswordHash([]byte(password), p.SRPID, p.SRPB, p.SecureRandom, p.CurrentAlgo)
+			if err != nil {
+				return nil, fmt.Errorf("compute SRP answer: %w", err)
+			}
+			check = srp
+		}
+		return cl.API().AuthCheckPassword(ctx, check)
+	})
+	if err != nil {
+		return tgapi.User{}, err
+	}
+	return authorizedUser(method, res)
+}
+
+// RequestPasswordRecovery calls auth.requestPasswordRecovery.
+func (a *api) RequestPasswordRecovery(ctx context.Context) (tgapi.PasswordRecovery, error) {
+	r, err := invoke(ctx, a, "auth.requestPasswordRecovery", func(ctx context.Context, cl *telegram.Client) (*tg.AuthPasswordRecovery, error) {
+		return cl.API().AuthRequestPasswordRecovery(ctx)
+	})
+	if err != nil {
+		return tgapi.PasswordRecovery{}, err
+	}
+	return tgapi.PasswordRecovery{EmailPattern: r.EmailPattern}, nil
+}
+
+// RecoverPassword calls auth.recoverPassword with the e-mailed code; the 2FA password is
+// removed and the session authorized.
+func (a *api) RecoverPassword(ctx context.Context, code string) (tgapi.User, error) {
+	const method = "auth.recoverPassword"
+	res, err := invoke(ctx, a, method, func(ctx context.Context, cl *telegram.Client) (tg.AuthAuthorizationClass, error) {
+		return cl.API().AuthRecoverPassword(ctx, &tg.AuthRecoverPasswordRequest{Code: code})
+	})
+	if err != nil {
+		return tgapi.User{}, err
+	}
+	return authorizedUser(method, res)
+}
