@@ -424,6 +424,38 @@ func TestFloodWaitRefusesTheSameInputUntilRetryAt(t *testing.T) {
 	}
 }
 
+// Cancel is taken during a flood wait: the user can always give up.
+func TestCancelDuringFloodWait(t *testing.T) {
+	ctx := context.Background()
+	c := newClock()
+	cancels := 0
+	api := &mock.API{
+		SendCodeFunc: func(context.Context, tgapi.SendCodeRequest) (tgapi.SendCodeResult, error) {
+			code := sentCode("h1")
+			return tgapi.SendCodeResult{Code: &code}, nil
+		},
+		ResendCodeFunc: func(context.Context, tgapi.CodeRef) (tgapi.SentCode, error) {
+			return tgapi.SentCode{}, tgapi.NewError(420, "FLOOD_WAIT_600")
+		},
+		CancelCodeFunc: func(context.Context, tgapi.CodeRef) error { cancels++; return nil },
+	}
+	e := newEngine(t, memory.New(), api, c)
+	snap, err := e.Start(ctx, machine.StartOptions{Input: machine.SubmitPhone{Phone: "+9996621234"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap, err = e.Send(ctx, snap.ID, machine.Resend{}); !errors.Is(err, machine.ErrRefused) || snap.Prompt.RetryAt.IsZero() {
+		t.Fatalf("resend: %s %v", snap.State, err)
+	}
+	var fw *machine.FloodWaitError
+	if _, err := e.Send(ctx, snap.ID, machine.Resend{}); !errors.As(err, &fw) {
+		t.Fatalf("second resend during the flood wait: %v", err)
+	}
+	if snap, err = e.Send(ctx, snap.ID, machine.Cancel{}); err != nil || snap.State != states.Cancelled || cancels != 1 {
+		t.Fatalf("cancel during a flood wait: %s %v (%d auth.cancelCode calls)", snap.State, err, cancels)
+	}
+}
+
 func TestLogoutTokensKeptAndSentNewestFirst(t *testing.T) {
 	ctx := context.Background()
 	c := newClock()

@@ -19,7 +19,9 @@ func (e *Engine) fire(ctx context.Context, l *Login, ev Event, in Input) (Snapsh
 		return e.snapshot(l), err
 	}
 	now := e.now()
-	if in != nil && states.KindOf(to) == states.InFlight && l.RetryAt.After(now) {
+	// A flood wait holds back the inputs that would call Telegram again, but never cancel:
+	// giving up must always be possible (auth.cancelCode is not the call that was flooded).
+	if in != nil && ev != transitions.Cancel && states.KindOf(to) == states.InFlight && l.RetryAt.After(now) {
 		return e.snapshot(l), &FloodWaitError{Until: l.RetryAt}
 	}
 	if in != nil {
