@@ -303,7 +303,9 @@ func codeExpired(types ...string) rule {
 		if !tgapi.IsType(err, types...) {
 			return outcome{}, false
 		}
-		return outcome{event: tr.CodeExpiredEv, tg: err,
+		// The next prompt asks for something else (a new code, or the password after an
+		// expired recovery code): wrong answers to the expired code do not count against it.
+		return outcome{event: tr.CodeExpiredEv, tg: err, apply: func(l *Login) { l.Attempts = 0 },
 			note: fmt.Sprintf("the code expired (%s); ask for a new one", err.Message())}, true
 	}
 }

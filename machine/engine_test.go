@@ -456,6 +456,51 @@ func TestCancelDuringFloodWait(t *testing.T) {
 	}
 }
 
+// Wrong recovery codes do not count against the password once the recovery code expired
+// and the password prompt is back.
+func TestExpiredRecoveryCodeResetsAttempts(t *testing.T) {
+	ctx := context.Background()
+	c := newClock()
+	recovers := 0
+	api := &mock.API{
+		SendCodeFunc: func(context.Context, tgapi.SendCodeRequest) (tgapi.SendCodeResult, error) {
+			return tgapi.SendCodeResult{}, tgapi.NewError(401, "SESSION_PASSWORD_NEEDED")
+		},
+		PasswordInfoFunc: func(context.Context) (tgapi.PasswordInfo, error) {
+			return tgapi.PasswordInfo{HasPassword: true, HasRecovery: true}, nil
+		},
+		RequestPasswordRecoveryFunc: func(context.Context) (tgapi.PasswordRecovery, error) {
+			return tgapi.PasswordRecovery{EmailPattern: "a***@example.org"}, nil
+		},
+		RecoverPasswordFunc: func(context.Context, string) (tgapi.User, error) {
+			if recovers++; recovers < 4 {
+				return tgapi.User{}, tgapi.NewError(400, "CODE_INVALID")
+			}
+			return tgapi.User{}, tgapi.NewError(400, "PASSWORD_RECOVERY_EXPIRED")
+		},
+		CheckPasswordFunc: func(context.Context, string) (tgapi.User, error) {
+			return tgapi.User{}, tgapi.NewError(400, "PASSWORD_HASH_INVALID")
+		},
+	}
+	e := newEngine(t, memory.New(), api, c)
+	snap, err := e.Start(ctx, machine.StartOptions{Input: machine.SubmitPhone{Phone: "+9996621234"}})
+	if err != nil || snap.State != states.PasswordNeeded {
+		t.Fatalf("phone: %s %v", snap.State, err)
+	}
+	if _, err = e.Send(ctx, snap.ID, machine.RequestRecovery{}); err != nil {
+		t.Fatal(err)
+	}
+	for range 4 {
+		snap, _ = e.Send(ctx, snap.ID, machine.SubmitRecoveryCode{Code: "111111"})
+	}
+	if snap.State != states.PasswordNeeded || snap.Prompt.Attempts != 0 {
+		t.Fatalf("after the recovery code expired: %s, %d attempts", snap.State, snap.Prompt.Attempts)
+	}
+	if snap, _ = e.Send(ctx, snap.ID, machine.SubmitPassword{Password: "wrong"}); snap.State != states.PasswordNeeded || snap.Prompt.Attempts != 1 {
+		t.Fatalf("first wrong password: %s, %d attempts", snap.State, snap.Prompt.Attempts)
+	}
+}
+
 func TestLogoutTokensKeptAndSentNewestFirst(t *testing.T) {
 	ctx := context.Background()
 	c := newClock()
