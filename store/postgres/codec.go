@@ -1,0 +1,71 @@
+package postgres
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/tgauth/tgauth/machine"
+)
+
+// encode returns l as stored in the doc column, at the given version.
+func encode(l *machine.Login, version int64) (string, error) {
+	c := *l
+	c.Version = version
+	b, err := json.Marshal(&c)
+	if err != nil {
+		return "", fmt.Errorf("encode login: %w", err)
+	}
+	return string(b), nil
+}
+
+// decode is the inverse of encode; the version column wins over the document's.
+func decode(doc []byte, version int64) (*machine.Login, error) {
+	l := new(machine.Login)
+	if err := json.Unmarshal(doc, l); err != nil {
+		return nil, fmt.Errorf("decode login: %w", err)
+	}
+	l.Version = version
+	return l, nil
+}
+
+// optTime returns t as stored in a nullable time column: NULL for a zero time.
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+// optLimit returns limit as a LIMIT parameter: NULL, no limit, for 0.
+func optLimit(limit int) *int64 {
+	if limit <= 0 {
+		return nil
+	}
+	n := int64(limit)
+	return &n
+}
+
+// scanLogin reads a row of (version, doc).
+func scanLogin(row pgx.Row) (*machine.Login, error) {
+	var (
+		version int64
+		doc     []byte
+	)
+	if err := row.Scan(&version, &doc); err != nil {
+		return nil, err
+	}
+	return decode(doc, version)
+}
+
+// collectLogins reads all rows of (version, doc).
+func collectLogins(rows pgx.Rows, err error) ([]*machine.Login, error) {
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (*machine.Login, error) {
+		return scanLogin(row)
+	})
+}
