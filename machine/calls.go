@@ -197,8 +197,10 @@ func (e *Engine) callState(ctx context.Context, api tgapi.API, l *Login, in Inpu
 		return e.signedIn(&u)
 
 	case states.CancellingCode:
-		if err := api.CancelCode(ctx, ref); err != nil && !isRPC(err) {
-			return e.failed(l, err)
+		// The user gave up, and that is done whatever Telegram answers: a code it did not
+		// cancel dies on its own. A failed call is no refusal of the cancel.
+		if err := api.CancelCode(ctx, ref); err != nil {
+			e.log.Warn("could not cancel the code; it expires on its own", "login", l.ID, "err", err)
 		}
 		return ok(tr.Done, nil)
 
@@ -395,11 +397,6 @@ func (e *Engine) qrRetry(l *Login) {
 	if l.State == states.ExportingQR || l.State == states.ImportingQR {
 		l.QRPollAt = e.now().Add(e.opts.QRPoll)
 	}
-}
-
-func isRPC(err error) bool {
-	var e *tgapi.Error
-	return errors.As(err, &e)
 }
 
 func isUnauthorized(err error) bool {

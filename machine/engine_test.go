@@ -501,6 +501,29 @@ func TestExpiredRecoveryCodeResetsAttempts(t *testing.T) {
 	}
 }
 
+// A cancel whose auth.cancelCode gets no answer still cancels, and is not reported as
+// refused: the login is over either way.
+func TestCancelWithoutAnswerIsNotRefused(t *testing.T) {
+	ctx := context.Background()
+	c := newClock()
+	api := &mock.API{
+		SendCodeFunc: func(context.Context, tgapi.SendCodeRequest) (tgapi.SendCodeResult, error) {
+			code := sentCode("h1")
+			return tgapi.SendCodeResult{Code: &code}, nil
+		},
+		CancelCodeFunc: func(context.Context, tgapi.CodeRef) error { return errors.New("connection reset") },
+	}
+	e := newEngine(t, memory.New(), api, c)
+	snap, err := e.Start(ctx, machine.StartOptions{Input: machine.SubmitPhone{Phone: "+9996621234"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err = e.Send(ctx, snap.ID, machine.Cancel{})
+	if err != nil || snap.State != states.Cancelled || snap.Prompt.Error != "" {
+		t.Fatalf("cancel: %s %v, prompt error %q", snap.State, err, snap.Prompt.Error)
+	}
+}
+
 func TestLogoutTokensKeptAndSentNewestFirst(t *testing.T) {
 	ctx := context.Background()
 	c := newClock()
