@@ -4,8 +4,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -121,5 +124,51 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 	}
 	if got := pragma[int](t, rawDB(t, path), "user_version"); got != future {
 		t.Errorf("a refused Open changed user_version to %d", got)
+	}
+}
+
+// TestFileIsPrivate: the database holds sessions, so it and its WAL are the owner's only.
+func TestFileIsPrivate(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix modes")
+	}
+	path := filepath.Join(t.TempDir(), "private.db")
+	s := openPath(t, path)
+	if err := s.Create(t.Context(), &machine.Login{ID: "a", State: states.New}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(name)
+		if err != nil {
+			t.Errorf("stat: %v", err)
+			continue
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s has mode %04o, want 0600", filepath.Base(name), fi.Mode().Perm())
+		}
+	}
+}
+
+// TestOpenTogether: Stores opening one new file at the same moment all succeed, and the
+// schema is made once.
+func TestOpenTogether(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "together.db")
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range 6 {
+		wg.Go(func() {
+			<-start
+			s, err := sqlite.Open(t.Context(), path)
+			if err != nil {
+				t.Errorf("Open %d: %v", i, err)
+				return
+			}
+			s.Close()
+		})
+	}
+	close(start)
+	wg.Wait()
+	if got := pragma[int](t, rawDB(t, path), "user_version"); got != sqlite.Migrations {
+		t.Errorf("user_version = %d, want %d", got, sqlite.Migrations)
 	}
 }

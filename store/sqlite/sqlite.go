@@ -1,7 +1,7 @@
 // Package sqlite is a machine.Store in one SQLite file, on the pure-Go driver
 // modernc.org/sqlite: no cgo, no server. It suits one host: a CLI, a bot, a bridge.
 //
-// The file is opened in WAL mode with synchronous=FULL (a step is on disk when Update
+// A new file is created with mode 0600, and opened in WAL mode with synchronous=FULL (a step is on disk when Update
 // returns), foreign keys on and a busy timeout of BusyTimeout. Writes run in BEGIN
 // IMMEDIATE transactions, one at a time per Store, so several Stores on one file, in one
 // process or in several, take turns instead of failing with SQLITE_BUSY.
@@ -24,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -67,12 +68,18 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	return s, nil
 }
 
-// openDB opens path with the pragmas every connection needs.
+// openDB opens path with the pragmas every connection needs. A new file is created with
+// mode 0600 (SQLite gives its -wal and -shm files the same mode): it holds sessions.
 func openDB(path string) (*sql.DB, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
+	f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	f.Close()
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", BusyTimeout.Milliseconds()))
 	q.Add("_pragma", "journal_mode(WAL)")
