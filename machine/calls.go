@@ -20,6 +20,8 @@ type outcome struct {
 	// note is the reason, in words, when the call did not get through. Never a secret.
 	note string
 	tg   *tgapi.Error
+	// retry is, for a flood wait, the event whose input Telegram asked to hold back.
+	retry Event
 }
 
 // successes are the outcomes by which an input got through; every other outcome makes
@@ -376,6 +378,10 @@ func (e *Engine) failed(l *Login, err error, rules ...rule) outcome {
 					l.QRPollAt = until
 				}
 			}}
+	}
+	if tgErr.Code >= 500 {
+		return outcome{event: tr.Interrupted, tg: tgErr, note: fmt.Sprintf("Telegram had an internal error (%s); try again", tgErr.Message()),
+			apply: e.qrRetry}
 	}
 	if tgapi.IsType(err, fatalTypes...) {
 		return outcome{event: tr.Fatal, tg: tgErr, note: fmt.Sprintf("Telegram refused the login (%s)", tgErr.Message())}

@@ -25,6 +25,7 @@ import (
 
 	"github.com/tgauth/tgauth/states"
 	"github.com/tgauth/tgauth/tgapi"
+	"github.com/tgauth/tgauth/transitions"
 )
 
 // Options configure an Engine. Store and Telegram are required.
@@ -164,6 +165,12 @@ func (e *Engine) Send(ctx context.Context, id string, in Input) (Snapshot, error
 	if err := in.validate(); err != nil {
 		return e.snapshot(l), err
 	}
+	if e.overdue(l) {
+		// The TTL passed and no scheduler fired it yet: the login is over, whatever the input.
+		if _, err := e.fire(ctx, l, transitions.TTL, nil); err != nil {
+			return e.snapshot(l), err
+		}
+	}
 	return e.fire(ctx, l, in.Event(), in)
 }
 
@@ -184,6 +191,12 @@ func (e *Engine) load(ctx context.Context, id string) (*Login, error) {
 		return l, err
 	}
 	return l, nil
+}
+
+// overdue reports whether l's TTL has passed in a state that expires.
+func (e *Engine) overdue(l *Login) bool {
+	_, expires := transitions.Lookup(l.State, transitions.TTL)
+	return expires && !l.ExpiresAt.IsZero() && !l.ExpiresAt.After(e.now())
 }
 
 // Tick runs one round of the scheduler: it recovers in-flight logins whose lease lapsed

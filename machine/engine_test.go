@@ -5,6 +5,7 @@ import (
 	"errors"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -620,4 +621,62 @@ func waitFor(t *testing.T, w <-chan machine.Snapshot, want machine.State) {
 		}
 	}
 	t.Fatalf("watch closed before %s", want)
+}
+
+func TestFloodWaitHoldsBackOnlyTheFloodedInput(t *testing.T) {
+	ctx := context.Background()
+	c := newClock()
+	api := &mock.API{
+		SendCodeFunc: func(context.Context, tgapi.SendCodeRequest) (tgapi.SendCodeResult, error) {
+			code := sentCode("h1")
+			return tgapi.SendCodeResult{Code: &code}, nil
+		},
+		ResendCodeFunc: func(context.Context, tgapi.CodeRef) (tgapi.SentCode, error) {
+			return tgapi.SentCode{}, tgapi.NewError(420, "FLOOD_WAIT_600")
+		},
+		SignInFunc: func(context.Context, tgapi.SignInRequest) (tgapi.Authorization, error) {
+			return tgapi.Authorization{User: &alice}, nil
+		},
+	}
+	e := newEngine(t, memory.New(), api, c)
+	snap, _ := e.Start(ctx, machine.StartOptions{Input: machine.SubmitPhone{Phone: "+9996621234"}})
+	snap, _ = e.Send(ctx, snap.ID, machine.Resend{})
+	if snap.Prompt.RetryInput != "resend_code" {
+		t.Fatalf("retry input %q, want resend_code", snap.Prompt.RetryInput)
+	}
+	var fw *machine.FloodWaitError
+	if _, err := e.Send(ctx, snap.ID, machine.Resend{}); !errors.As(err, &fw) {
+		t.Fatalf("resend again: %v", err)
+	}
+	if snap, err := e.Send(ctx, snap.ID, machine.SubmitCode{Code: "22222"}); err != nil || snap.State != states.Authorized {
+		t.Fatalf("the code after a flooded resend: %s %v", snap.State, err)
+	}
+}
+
+func TestServerErrorIsTryAgainNotRefusal(t *testing.T) {
+	ctx := context.Background()
+	api := &mock.API{SendCodeFunc: func(context.Context, tgapi.SendCodeRequest) (tgapi.SendCodeResult, error) {
+		return tgapi.SendCodeResult{}, tgapi.NewError(500, "INTERNAL_SERVER_ERROR")
+	}}
+	e := newEngine(t, memory.New(), api, newClock())
+	snap, err := e.Start(ctx, machine.StartOptions{Input: machine.SubmitPhone{Phone: "+9996621234"}})
+	var refused *machine.RefusedError
+	if !errors.As(err, &refused) || refused.Outcome != "interrupted" || snap.State != states.New ||
+		!strings.Contains(snap.Prompt.Error, "internal error (INTERNAL_SERVER_ERROR); try again") {
+		t.Fatalf("500: %s %v %q", snap.State, err, snap.Prompt.Error)
+	}
+}
+
+func TestInputAfterTTLFindsTheLoginExpired(t *testing.T) {
+	ctx := context.Background()
+	c := newClock()
+	api := &mock.API{}
+	e := newEngine(t, memory.New(), api, c)
+	snap, _ := e.Start(ctx, machine.StartOptions{})
+	c.Advance(31 * time.Minute) // no scheduler ran
+	snap, err := e.Send(ctx, snap.ID, machine.SubmitPhone{Phone: "+9996621234"})
+	var na *machine.NotAllowedError
+	if !errors.As(err, &na) || snap.State != states.Expired || len(api.Calls()) != 0 {
+		t.Fatalf("input after the TTL: %s %v, calls %v", snap.State, err, api.Calls())
+	}
 }

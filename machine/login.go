@@ -82,6 +82,8 @@ type Login struct {
 	// ExpiresAt is the login's time to live; RetryAt the end of a flood wait.
 	ExpiresAt time.Time `json:"expires_at,omitzero"`
 	RetryAt   time.Time `json:"retry_at,omitzero"`
+	// RetryInput is the input Telegram's flood wait holds back until RetryAt.
+	RetryInput Event `json:"retry_input,omitempty"`
 
 	// TimerAt and TimerEvent are the next deadline the scheduler fires. They are derived
 	// from the fields above after every step and persisted so that stores can index them.

@@ -28,6 +28,7 @@ type PromptKind string
 const (
 	AskStart        PromptKind = "start"         // a phone number, a bot token, or QR
 	AskCode         PromptKind = "code"          // the login code (Prompt.Code)
+	AskNewCode      PromptKind = "code_expired"  // the code expired: resend (a new code) or cancel
 	AskSignUp       PromptKind = "signup"        // names and the terms of service (Prompt.Terms)
 	AskPassword     PromptKind = "password"      // the 2FA password (Prompt.Password)
 	AskRecoveryCode PromptKind = "recovery_code" // the code sent to the recovery e-mail
@@ -56,8 +57,9 @@ type Prompt struct {
 	RecoveryEmail string          `json:"recovery_email,omitempty"`
 	User          *User           `json:"user,omitempty"`
 
-	// RetryAt is set during a flood wait: inputs are refused until then.
-	RetryAt time.Time `json:"retry_at,omitzero"`
+	// RetryAt is set during a flood wait: RetryInput is refused until then.
+	RetryAt    time.Time `json:"retry_at,omitzero"`
+	RetryInput Event     `json:"retry_input,omitempty"`
 	// Error says why the last input did not get through.
 	Error string `json:"error,omitempty"`
 	// Attempts counts wrong answers so far; MaxAttempts is where the login fails.
@@ -120,7 +122,7 @@ func (e *Engine) snapshot(l *Login) Snapshot {
 func (e *Engine) prompt(l *Login) Prompt {
 	p := Prompt{Accepts: transitions.Accepts(l.State, transitions.Input), Error: l.LastError}
 	if l.RetryAt.After(e.now()) {
-		p.RetryAt = l.RetryAt
+		p.RetryAt, p.RetryInput = l.RetryAt, l.RetryInput
 	}
 	switch l.State {
 	case states.New:
@@ -135,7 +137,7 @@ func (e *Engine) prompt(l *Login) Prompt {
 		p.Message = fmt.Sprintf("Enter the %s sent %s.", lengthWord(p.Code.Length, "code"), via(p.Code.Type))
 		e.attempts(&p, l)
 	case states.CodeExpired:
-		p.Kind, p.Message = AskCode, "The code expired. Ask for a new one, or cancel."
+		p.Kind, p.Message = AskNewCode, "The code expired. Ask for a new one, or cancel."
 	case states.SignUpRequired:
 		p.Kind, p.Terms = AskSignUp, l.Terms
 		p.Message = "This number has no Telegram account. Enter your name and accept the terms of service to sign up."

@@ -19,9 +19,10 @@ func (e *Engine) fire(ctx context.Context, l *Login, ev Event, in Input) (Snapsh
 		return e.snapshot(l), err
 	}
 	now := e.now()
-	// A flood wait holds back the inputs that would call Telegram again, but never cancel:
-	// giving up must always be possible (auth.cancelCode is not the call that was flooded).
-	if in != nil && ev != transitions.Cancel && states.KindOf(to) == states.InFlight && l.RetryAt.After(now) {
+	// A flood wait holds back the input that was flooded, and only that one: Telegram's
+	// waits are per method, and giving up (or entering the code after a flooded resend)
+	// must stay possible.
+	if in != nil && ev == l.RetryInput && l.RetryAt.After(now) {
 		return e.snapshot(l), &FloodWaitError{Until: l.RetryAt}
 	}
 	if in != nil {
@@ -37,6 +38,9 @@ func (e *Engine) fire(ctx context.Context, l *Login, ev Event, in Input) (Snapsh
 	var refused error
 	for l.Kind() == states.InFlight {
 		out := e.call(ctx, l, in)
+		if out.event == transitions.FloodWait {
+			out.retry = ev
+		}
 		in = nil
 		if refused, err = e.settle(ctx, l, out); err != nil {
 			return e.snapshot(l), err
@@ -77,8 +81,10 @@ func (e *Engine) settle(ctx context.Context, l *Login, out outcome) (refused err
 	if out.apply != nil {
 		out.apply(l)
 	}
-	if out.event != transitions.FloodWait {
-		l.RetryAt = time.Time{}
+	if out.event == transitions.FloodWait {
+		l.RetryInput = out.retry
+	} else {
+		l.RetryAt, l.RetryInput = time.Time{}, ""
 	}
 	l.LastError = out.note
 	l.State = to
@@ -120,6 +126,7 @@ func (e *Engine) persist(ctx context.Context, l *Login, entry JournalEntry) erro
 func scrub(l *Login) {
 	l.PhoneCodeHash, l.QRToken, l.QRMigrateDC = "", nil, 0
 	l.QRPollAt, l.QRExpiresAt, l.ResendAt, l.RetryAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+	l.RetryInput = ""
 }
 
 // schedule sets l's next timer from its deadlines: the TTL in any state that takes it, and

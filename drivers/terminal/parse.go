@@ -34,6 +34,8 @@ func Parse(p machine.Prompt, text string) (machine.Input, error) {
 		return machine.SubmitPhone{Phone: text}, nil
 	case machine.AskCode:
 		return machine.SubmitCode{Code: text}, nil
+	case machine.AskNewCode:
+		return nil, fmt.Errorf("that code expired; type 'resend' for a new one")
 	case machine.AskPassword:
 		return machine.SubmitPassword{Password: text}, nil
 	case machine.AskRecoveryCode:

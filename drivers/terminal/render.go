@@ -46,6 +46,8 @@ func Render(snap machine.Snapshot, tty bool, now time.Time) string {
 			b.WriteString(resendLine(c, now) + "\n")
 		}
 		b.WriteString("Code: ")
+	case machine.AskNewCode:
+		b.WriteString(p.Message + "\nType 'resend' for a new code, or 'cancel': ")
 	case machine.AskPassword:
 		b.WriteString(p.Message + "\n")
 		if p.Password != nil && p.Password.HasRecovery {
