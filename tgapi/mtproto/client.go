@@ -34,6 +34,13 @@ func invoke[T any](ctx context.Context, a *api, method string, call func(context
 	defer a.c.release(cn)
 
 	v, err := call(ctx, cn.client)
+	if err == nil {
+		// A call that moved the session to another DC returns only once that session is
+		// stored: what Telegram answered (a phone_code_hash) is bound to its auth key.
+		if werr := cn.waitStored(ctx); werr != nil {
+			a.c.log.Warn("session not stored after call", "login_id", a.loginID, "method", method, "error", werr)
+		}
+	}
 	a.noteDC(cn)
 	if err != nil {
 		return zero, rpcError(method, err)

@@ -143,6 +143,7 @@ func (c *Connector) Close() error {
 type conn struct {
 	loginID string
 	client  *telegram.Client
+	stored  *storedSession // what the client last read from or wrote to the storage
 	cancel  context.CancelFunc
 	ready   chan struct{} // closed when the client is connected (Run's callback runs)
 	done    chan struct{} // closed when Run returned
@@ -158,6 +159,26 @@ func (cn *conn) stopIdleTimer() {
 	if cn.idle != nil {
 		cn.idle.Stop()
 		cn.idle = nil
+	}
+}
+
+// waitStored waits until the session storage holds the session of the DC the client is
+// connected to. gotd signals readiness (and lets calls through) just before it stores the
+// session of a new auth key, after a first connection or a migration.
+func (cn *conn) waitStored(ctx context.Context) error {
+	for {
+		dc := cn.client.Config().ThisDC
+		stored, changed := cn.stored.get()
+		if dc == 0 || stored == dc {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-cn.done:
+			return errors.New("client stopped before the session was stored")
+		case <-ctx.Done():
+			return fmt.Errorf("wait for the session of DC %d to be stored: %w", dc, ctx.Err())
+		}
 	}
 }
 
@@ -181,6 +202,10 @@ func (c *Connector) acquire(ctx context.Context, loginID string, sessions tgapi.
 
 	select {
 	case <-cn.ready:
+		if err := cn.waitStored(ctx); err != nil {
+			c.release(cn)
+			return nil, err
+		}
 		return cn, nil
 	case <-cn.done:
 		c.release(cn)
@@ -244,11 +269,12 @@ func (c *Connector) start(loginID string, sessions tgapi.SessionStorage) *conn {
 	ctx, cancel := context.WithCancel(context.Background())
 	cn := &conn{
 		loginID: loginID,
-		client:  telegram.NewClient(c.opts.AppID, c.opts.AppHash, c.clientOptions(loginID, sessions)),
+		stored:  newStoredSession(),
 		cancel:  cancel,
 		ready:   make(chan struct{}),
 		done:    make(chan struct{}),
 	}
+	cn.client = telegram.NewClient(c.opts.AppID, c.opts.AppHash, c.clientOptions(loginID, sessionStorage{sessions, cn.stored}))
 	prev := c.latest[loginID]
 	c.latest[loginID] = cn
 
@@ -291,14 +317,14 @@ func (c *Connector) start(loginID string, sessions tgapi.SessionStorage) *conn {
 
 // clientOptions are the gotd options of one login's client: the Connector's options plus
 // the login's session storage. Production and the test DC differ only in the values.
-func (c *Connector) clientOptions(loginID string, sessions tgapi.SessionStorage) telegram.Options {
+func (c *Connector) clientOptions(loginID string, sessions sessionStorage) telegram.Options {
 	opts := telegram.Options{
 		PublicKeys:     c.opts.PublicKeys,
 		DC:             c.opts.DC,
 		DCList:         c.opts.DCList,
 		Resolver:       c.opts.Resolver,
 		Device:         c.opts.Device,
-		SessionStorage: sessionStorage{sessions},
+		SessionStorage: sessions,
 		Logger:         logslog.New(c.log.With("login_id", loginID)),
 		NoUpdates:      true,
 	}

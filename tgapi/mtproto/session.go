@@ -3,6 +3,7 @@ package mtproto
 import (
 	"context"
 	"errors"
+	"sync"
 
 	"github.com/gotd/td/session"
 
@@ -10,9 +11,11 @@ import (
 )
 
 // sessionStorage adapts a tgapi.SessionStorage to gotd's session.Storage: the method sets
-// are the same, only "nothing stored yet" is spelled differently.
+// are the same, only "nothing stored yet" is spelled differently. It also tells
+// watch, if set, which DC the stored session is on.
 type sessionStorage struct {
-	s tgapi.SessionStorage
+	s     tgapi.SessionStorage
+	watch *storedSession
 }
 
 var _ session.Storage = sessionStorage{}
@@ -23,24 +26,79 @@ func (s sessionStorage) LoadSession(ctx context.Context) ([]byte, error) {
 	if errors.Is(err, tgapi.ErrNoSession) {
 		return nil, session.ErrNotFound
 	}
+	if err == nil && s.watch != nil {
+		s.watch.set(decodeDC(ctx, data))
+	}
 	return data, err
 }
 
 // StoreSession implements session.Storage.
 func (s sessionStorage) StoreSession(ctx context.Context, data []byte) error {
-	return s.s.StoreSession(ctx, data)
+	if err := s.s.StoreSession(ctx, data); err != nil {
+		return err
+	}
+	if s.watch != nil {
+		s.watch.set(decodeDC(ctx, data))
+	}
+	return nil
+}
+
+// storedSession is what one client last read from or wrote to its session storage: the
+// DC of the session. gotd signals a connection ready before it stores the session of a
+// new auth key; the adapter waits on this so that a call never returns before the
+// session it ran on is stored (the phone_code_hash Telegram answered is bound to that
+// key).
+type storedSession struct {
+	mu      sync.Mutex
+	dc      int
+	changed chan struct{} // closed and replaced on every set
+}
+
+func newStoredSession() *storedSession {
+	return &storedSession{changed: make(chan struct{})}
+}
+
+func (w *storedSession) set(dc int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.dc = dc
+	close(w.changed)
+	w.changed = make(chan struct{})
+}
+
+// get returns the stored DC and a channel closed at the next change.
+func (w *storedSession) get() (int, <-chan struct{}) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.dc, w.changed
+}
+
+// bytesStorage is a read-only session.Storage over bytes already loaded.
+type bytesStorage []byte
+
+func (b bytesStorage) LoadSession(context.Context) ([]byte, error) { return b, nil }
+func (b bytesStorage) StoreSession(context.Context, []byte) error {
+	return errors.New("read only")
+}
+
+// decodeDC returns the DC of a session gotd encoded, or 0 when it cannot be read.
+func decodeDC(ctx context.Context, data []byte) int {
+	d, err := (&session.Loader{Storage: bytesStorage(data)}).Load(ctx)
+	if err != nil {
+		return 0
+	}
+	if d.DC != 0 {
+		return d.DC
+	}
+	return d.Config.ThisDC
 }
 
 // storedDC returns the DC of the session stored in s, or 0 when there is none or it cannot
 // be read.
 func storedDC(ctx context.Context, s tgapi.SessionStorage) int {
-	loader := session.Loader{Storage: sessionStorage{s}}
-	data, err := loader.Load(ctx)
+	data, err := s.LoadSession(ctx)
 	if err != nil {
 		return 0
 	}
-	if data.DC != 0 {
-		return data.DC
-	}
-	return data.Config.ThisDC
+	return decodeDC(ctx, data)
 }

@@ -38,7 +38,7 @@ func (m *memSessions) StoreSession(_ context.Context, data []byte) error {
 // data decodes the stored session as gotd wrote it.
 func (m *memSessions) decoded(t *testing.T) *session.Data {
 	t.Helper()
-	d, err := (&session.Loader{Storage: sessionStorage{m}}).Load(context.Background())
+	d, err := (&session.Loader{Storage: sessionStorage{s: m}}).Load(context.Background())
 	if err != nil {
 		t.Fatalf("load stored session: %v", err)
 	}
@@ -48,7 +48,7 @@ func (m *memSessions) decoded(t *testing.T) *session.Data {
 func TestSessionStorageAdapter(t *testing.T) {
 	ctx := context.Background()
 	m := &memSessions{}
-	s := sessionStorage{m}
+	s := sessionStorage{s: m}
 	if _, err := s.LoadSession(ctx); !errors.Is(err, session.ErrNotFound) {
 		t.Fatalf("empty storage: got %v, want session.ErrNotFound", err)
 	}
@@ -68,8 +68,47 @@ func TestSessionStorageAdapter(t *testing.T) {
 	}
 
 	boom := errors.New("disk on fire")
-	if _, err := (sessionStorage{failing{boom}}).LoadSession(ctx); !errors.Is(err, boom) {
+	if _, err := (sessionStorage{s: failing{boom}}).LoadSession(ctx); !errors.Is(err, boom) {
 		t.Errorf("other errors must pass through, got %v", err)
+	}
+}
+
+func TestStoredSessionWatch(t *testing.T) {
+	ctx := context.Background()
+	m := &memSessions{}
+	w := newStoredSession()
+	s := sessionStorage{s: m, watch: w}
+	dc, changed := w.get()
+	if dc != 0 {
+		t.Fatalf("initial DC %d", dc)
+	}
+	if err := (&session.Loader{Storage: s}).Save(ctx, &session.Data{DC: 3}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-changed:
+	default:
+		t.Fatal("store did not signal")
+	}
+	if dc, _ := w.get(); dc != 3 {
+		t.Errorf("watched DC %d after store, want 3", dc)
+	}
+
+	w2 := newStoredSession()
+	if _, err := (sessionStorage{s: m, watch: w2}).LoadSession(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if dc, _ := w2.get(); dc != 3 {
+		t.Errorf("watched DC %d after load, want 3", dc)
+	}
+
+	boom := errors.New("disk on fire")
+	w3 := newStoredSession()
+	if err := (sessionStorage{s: failing{boom}, watch: w3}).StoreSession(ctx, []byte("{}")); !errors.Is(err, boom) {
+		t.Errorf("store error lost: %v", err)
+	}
+	if _, ch := w3.get(); ch == nil {
+		t.Fatal("nil channel")
 	}
 }
 

@@ -1,0 +1,203 @@
+package mtproto
+
+import (
+	"testing"
+	"time"
+
+	"github.com/tgauth/tgauth/testdc"
+	"github.com/tgauth/tgauth/tgapi"
+)
+
+func TestPhoneCodeOnHomeDC(t *testing.T) {
+	t.Parallel()
+	_, opts := sharedDC(t)
+	c := newConnector(t, opts)
+	sessions := &memSessions{}
+	a := connect(t, c, "login-1", sessions)
+	if a.DC() != 2 {
+		t.Fatalf("fresh login on DC %d, want the default 2", a.DC())
+	}
+
+	code := sendCode(t, a, "+9996621234")
+	if code.Type != tgapi.CodeApp || code.Length != 5 || code.PhoneCodeHash == "" {
+		t.Fatalf("sent code = %+v", code)
+	}
+	auth, err := a.SignIn(testCtx(t), tgapi.SignInRequest{
+		CodeRef: tgapi.CodeRef{Phone: "+9996621234", PhoneCodeHash: code.PhoneCodeHash},
+		Code:    "22222",
+	})
+	if err != nil {
+		t.Fatalf("SignIn: %v", err)
+	}
+	want := tgapi.User{ID: 9996621234, FirstName: "Test", LastName: "1234", Phone: "9996621234"}
+	if auth.User == nil || *auth.User != want {
+		t.Fatalf("SignIn = %+v, want user %+v", auth, want)
+	}
+	self, err := a.Self(testCtx(t))
+	if err != nil || self != want {
+		t.Fatalf("Self = %+v, %v; want %+v", self, err, want)
+	}
+	if a.DC() != 2 || sessions.decoded(t).DC != 2 {
+		t.Fatalf("DC() = %d, stored DC %d; want 2", a.DC(), sessions.decoded(t).DC)
+	}
+}
+
+// TestSendCodeMigrates: a phone of DC 3 asked on DC 2 answers PHONE_MIGRATE_3; gotd moves
+// the session to DC 3 and sends again; the hash is bound to the DC 3 key.
+func TestSendCodeMigrates(t *testing.T) {
+	t.Parallel()
+	d, opts := startDC(t, testdc.Options{})
+	c := newConnector(t, opts)
+	sessions := &memSessions{}
+	a := connect(t, c, "login-migrate", sessions)
+	keyOnDC2 := sessions.decoded(t).AuthKeyID
+
+	code := sendCode(t, a, "9996631234")
+	if got := a.DC(); got != 3 {
+		t.Fatalf("DC() after PHONE_MIGRATE_3 = %d, want 3", got)
+	}
+	stored := sessions.decoded(t)
+	if stored.DC != 3 {
+		t.Fatalf("stored session on DC %d, want 3", stored.DC)
+	}
+	if string(stored.AuthKeyID) == string(keyOnDC2) {
+		t.Fatal("stored session kept the DC 2 auth key")
+	}
+	if n := d.Calls("auth.sendCode"); n != 2 {
+		t.Errorf("auth.sendCode calls = %d, want 2 (DC 2 answered PHONE_MIGRATE_3, DC 3 sent the code)", n)
+	}
+	t.Logf("auth.sendCode: %d calls; session moved DC 2 -> %d, auth key %x -> %x", d.Calls("auth.sendCode"), stored.DC, keyOnDC2, stored.AuthKeyID)
+
+	auth, err := a.SignIn(testCtx(t), tgapi.SignInRequest{
+		CodeRef: tgapi.CodeRef{Phone: "9996631234", PhoneCodeHash: code.PhoneCodeHash},
+		Code:    "33333",
+	})
+	if err != nil || auth.User == nil || auth.User.ID != 9996631234 {
+		t.Fatalf("SignIn on DC 3 = %+v, %v", auth, err)
+	}
+}
+
+func TestWrongCode(t *testing.T) {
+	t.Parallel()
+	_, opts := sharedDC(t)
+	a := connect(t, newConnector(t, opts), "login-wrong", &memSessions{})
+	code := sendCode(t, a, "9996621111")
+	_, err := a.SignIn(testCtx(t), tgapi.SignInRequest{
+		CodeRef: tgapi.CodeRef{Phone: "9996621111", PhoneCodeHash: code.PhoneCodeHash},
+		Code:    "12345",
+	})
+	wantRPCError(t, err, 400, "PHONE_CODE_INVALID")
+	if msg := err.Error(); msg != "telegram: 400 PHONE_CODE_INVALID" {
+		t.Errorf("error text %q", msg)
+	}
+}
+
+func TestSignUpRequired(t *testing.T) {
+	t.Parallel()
+	const phone = phoneUnregistered
+	_, opts := sharedDC(t)
+	a := connect(t, newConnector(t, opts), "login-signup", &memSessions{})
+	code := sendCode(t, a, phone)
+	ref := tgapi.CodeRef{Phone: phone, PhoneCodeHash: code.PhoneCodeHash}
+
+	auth, err := a.SignIn(testCtx(t), tgapi.SignInRequest{CodeRef: ref, Code: "22222"})
+	if err != nil {
+		t.Fatalf("SignIn: %v", err)
+	}
+	if auth.User != nil || auth.SignUpRequired == nil || auth.SignUpRequired.Text == "" {
+		t.Fatalf("SignIn = %+v, want sign-up required with terms of service", auth)
+	}
+	t.Logf("terms of service: %+v", *auth.SignUpRequired)
+
+	_, err = a.SignUp(testCtx(t), tgapi.SignUpRequest{CodeRef: ref, FirstName: " "})
+	wantRPCError(t, err, 400, "FIRSTNAME_INVALID")
+
+	u, err := a.SignUp(testCtx(t), tgapi.SignUpRequest{CodeRef: ref, FirstName: "Ada", LastName: "L"})
+	if err != nil || u.FirstName != "Ada" || u.LastName != "L" || u.Phone != phone {
+		t.Fatalf("SignUp = %+v, %v", u, err)
+	}
+}
+
+func TestResendAndCancel(t *testing.T) {
+	t.Parallel()
+	const phone = phoneSMSThenCall
+	_, opts := sharedDC(t)
+	a := connect(t, newConnector(t, opts), "login-resend", &memSessions{})
+	code := sendCode(t, a, phone)
+	if code.Type != tgapi.CodeSMS || code.NextType != tgapi.CodeCall || code.Timeout != time.Minute {
+		t.Fatalf("sent code = %+v", code)
+	}
+	ref := tgapi.CodeRef{Phone: phone, PhoneCodeHash: code.PhoneCodeHash}
+	again, err := a.ResendCode(testCtx(t), ref)
+	if err != nil {
+		t.Fatalf("ResendCode: %v", err)
+	}
+	if again.Type != tgapi.CodeCall || again.PhoneCodeHash != code.PhoneCodeHash {
+		t.Fatalf("resent code = %+v", again)
+	}
+	if err := a.CancelCode(testCtx(t), ref); err != nil {
+		t.Fatalf("CancelCode: %v", err)
+	}
+	_, err = a.SignIn(testCtx(t), tgapi.SignInRequest{CodeRef: ref, Code: "22222"})
+	wantRPCError(t, err, 400, "PHONE_CODE_EXPIRED")
+}
+
+func TestLoginEmailSetup(t *testing.T) {
+	t.Parallel()
+	const phone = phoneSetupEmail
+	_, opts := sharedDC(t)
+	a := connect(t, newConnector(t, opts), "login-email", &memSessions{})
+	code := sendCode(t, a, phone)
+	if code.Type != tgapi.CodeSetUpEmailRequired {
+		t.Fatalf("sent code = %+v", code)
+	}
+	ref := tgapi.CodeRef{Phone: phone, PhoneCodeHash: code.PhoneCodeHash}
+	mail, err := a.SendVerifyEmailCode(testCtx(t), tgapi.EmailRequest{CodeRef: ref, Email: "ada@example.com"})
+	if err != nil || mail.Length != 6 || mail.EmailPattern == "" {
+		t.Fatalf("SendVerifyEmailCode = %+v, %v", mail, err)
+	}
+	_, err = a.VerifyEmail(testCtx(t), tgapi.VerifyEmailRequest{CodeRef: ref, Code: "000000"})
+	wantRPCError(t, err, 400, "CODE_INVALID")
+	res, err := a.VerifyEmail(testCtx(t), tgapi.VerifyEmailRequest{CodeRef: ref, Code: "222222"})
+	if err != nil || res.Code == nil || res.Code.Type != tgapi.CodeEmail || res.Code.EmailPattern == "" {
+		t.Fatalf("VerifyEmail = %+v, %v", res, err)
+	}
+	auth, err := a.SignIn(testCtx(t), tgapi.SignInRequest{
+		CodeRef:  tgapi.CodeRef{Phone: phone, PhoneCodeHash: res.Code.PhoneCodeHash},
+		Code:     "22222",
+		ViaEmail: true,
+	})
+	if err != nil || auth.User == nil || auth.User.Phone != phone {
+		t.Fatalf("SignIn via e-mail = %+v, %v", auth, err)
+	}
+}
+
+// TestFloodWait: FLOOD_WAIT_X reaches the caller at once, with its seconds.
+func TestFloodWait(t *testing.T) {
+	t.Parallel()
+	const phone = phoneFlood
+	_, opts := sharedDC(t)
+	a := connect(t, newConnector(t, opts), "login-flood", &memSessions{})
+	start := time.Now()
+	_, err := a.SendCode(testCtx(t), tgapi.SendCodeRequest{Phone: phone})
+	took := time.Since(start)
+	e := wantRPCError(t, err, 420, "FLOOD_WAIT")
+	if e.Argument != 30 {
+		t.Errorf("FLOOD_WAIT argument = %d, want 30", e.Argument)
+	}
+	if d, ok := tgapi.FloodWait(err); !ok || d != 30*time.Second {
+		t.Errorf("tgapi.FloodWait = %v, %v", d, ok)
+	}
+	if took > 5*time.Second {
+		t.Errorf("SendCode took %v: the flood wait was slept on", took)
+	}
+	t.Logf("FLOOD_WAIT_%d returned after %v", e.Argument, took)
+}
+
+func TestInvalidPhone(t *testing.T) {
+	t.Parallel()
+	_, opts := sharedDC(t)
+	a := connect(t, newConnector(t, opts), "login-invalid", &memSessions{})
+	_, err := a.SendCode(testCtx(t), tgapi.SendCodeRequest{Phone: "12345"})
+	wantRPCError(t, err, 400, "PHONE_NUMBER_INVALID")
+}
