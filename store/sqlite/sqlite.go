@@ -1,15 +1,18 @@
 // Package sqlite is a machine.Store in one SQLite file, on the pure-Go driver
 // modernc.org/sqlite: no cgo, no server. It suits one host: a CLI, a bot, a bridge.
 //
-// A new file is created with mode 0600, and opened in WAL mode with synchronous=FULL (a step is on disk when Update
-// returns), foreign keys on and a busy timeout of BusyTimeout. Writes run in BEGIN
-// IMMEDIATE transactions, one at a time per Store, so several Stores on one file, in one
-// process or in several, take turns instead of failing with SQLITE_BUSY.
+// A new file is created with mode 0600 (it holds sessions), and opened in WAL mode with
+// synchronous=FULL (a step is on disk when Update returns), foreign keys on and a busy
+// timeout of BusyTimeout. Writes run in BEGIN IMMEDIATE transactions, one at a time per
+// Store, so several Stores on one file, in one process or in several, take turns instead
+// of failing with SQLITE_BUSY.
 //
 // A login is kept as a JSON document (the doc column) next to the columns the queries
 // use: id, state, version, timer_at, lease_until and created_at, with times as Unix
-// nanoseconds and NULL for a zero time. Update is a compare-and-swap on version. The
-// schema is migrated on Open; see migrations.
+// nanoseconds and NULL for a zero time. Update is a compare-and-swap on version.
+// Journal entries, sessions and logout tokens have tables of their own. The schema
+// version is kept in PRAGMA user_version and the schema migrated on Open; a file from a
+// newer tgauth is refused (ErrNewerSchema) rather than touched.
 //
 // Due and Stale claim what they return for ClaimWindow, as the postgres store does: a
 // claimed login is left out of further calls, from this or any other Store on the file,
