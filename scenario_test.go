@@ -88,7 +88,7 @@ func setupScenario(env *testscript.Env) error {
 	if err != nil {
 		return err
 	}
-	opts := scenario.Options{Start: tr.Header.Created}
+	opts := scenario.Options{Start: tr.Header.Created, Settings: tr.Header.Settings}
 	var traceFile *os.File
 	if *record {
 		name := strings.TrimPrefix(filepath.Base(env.WorkDir), "script-")
@@ -97,7 +97,11 @@ func setupScenario(env *testscript.Env) error {
 		}
 		opts.Record = traceFile
 	}
-	s := &script{h: scenario.New(tr.Entries, opts), logins: map[string]string{}}
+	h, err := scenario.New(tr.Entries, opts)
+	if err != nil {
+		return err
+	}
+	s := &script{h: h, logins: map[string]string{}}
 	env.Values["script"] = s
 	env.Defer(func() {
 		if traceFile != nil {

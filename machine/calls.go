@@ -283,7 +283,10 @@ func (e *Engine) loginToken(tok tgapi.LoginToken) outcome {
 	now := e.now()
 	return ok(tr.QRToken, func(l *Login) {
 		l.QRToken, l.QRExpiresAt, l.QRMigrateDC = tok.Token, tok.Expires, 0
-		l.QRPollAt = now.Add(e.opts.QRPoll)
+		l.QRPollAt = time.Time{}
+		if e.opts.QRPoll > 0 {
+			l.QRPollAt = now.Add(e.opts.QRPoll)
+		}
 	})
 }
 
@@ -398,12 +401,21 @@ func (e *Engine) failed(l *Login, err error, rules ...rule) outcome {
 		apply: e.qrRetry}
 }
 
-// qrRetry, applied to a QR call that got no answer, polls again after the usual interval.
+// qrRetry, applied to a QR call that got no answer, asks again after the poll interval
+// (QRRetry when the engine does not poll).
 func (e *Engine) qrRetry(l *Login) {
 	if l.State == states.ExportingQR || l.State == states.ImportingQR {
-		l.QRPollAt = e.now().Add(e.opts.QRPoll)
+		d := e.opts.QRPoll
+		if d <= 0 {
+			d = QRRetry
+		}
+		l.QRPollAt = e.now().Add(d)
 	}
 }
+
+// QRRetry is how long a QR login waits before asking Telegram again after a call that got
+// no answer, when Options.QRPoll is not set.
+const QRRetry = 5 * time.Second
 
 func isUnauthorized(err error) bool {
 	var e *tgapi.Error

@@ -43,7 +43,10 @@ type Options struct {
 	// CallTimeout bounds one Telegram call; the in-flight lease lasts twice as long
 	// (default 1m).
 	CallTimeout time.Duration
-	// QRPoll is how often a waiting QR login asks Telegram again (default 5s).
+	// QRPoll, if set, makes a waiting QR login ask Telegram again that often. Each ask
+	// exports a new token, so the QR code shown changes; by default (0) the engine asks
+	// only when the token expires and when Telegram pushes updateLoginToken
+	// (LoginTokenScanned), as Telegram's apps do.
 	QRPoll time.Duration
 	// MaxAttempts is how many wrong codes or passwords fail the login (default 5).
 	MaxAttempts int
@@ -71,13 +74,7 @@ func New(opts Options) (*Engine, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	setDefault(&opts.LoginTTL, 30*time.Minute)
-	setDefault(&opts.CallTimeout, time.Minute)
-	setDefault(&opts.QRPoll, 5*time.Second)
-	setDefault(&opts.Tick, time.Second)
-	if opts.MaxAttempts <= 0 {
-		opts.MaxAttempts = 5
-	}
+	opts.setDefaults()
 	if opts.Owner == "" {
 		opts.Owner = defaultOwner()
 	}
@@ -86,6 +83,15 @@ func New(opts Options) (*Engine, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Engine{opts: opts, log: log, watchers: map[string]map[chan struct{}]struct{}{}}, nil
+}
+
+func (o *Options) setDefaults() {
+	setDefault(&o.LoginTTL, 30*time.Minute)
+	setDefault(&o.CallTimeout, time.Minute)
+	setDefault(&o.Tick, time.Second)
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 5
+	}
 }
 
 func setDefault(d *time.Duration, v time.Duration) {

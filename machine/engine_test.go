@@ -39,7 +39,7 @@ func (c *clock) Advance(d time.Duration) {
 
 func newEngine(t *testing.T, store machine.Store, api *mock.API, c *clock) *machine.Engine {
 	t.Helper()
-	e, err := machine.New(machine.Options{Store: store, Telegram: api.Connector(), Now: c.Now})
+	e, err := machine.New(machine.Options{Store: store, Telegram: api.Connector(), Now: c.Now, QRPoll: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,6 +21,8 @@ type RecorderOptions struct {
 	Now func() time.Time
 	// Version is the tgauth version written into the header; "dev" if empty.
 	Version string
+	// Settings are the engine settings written into the header (machine.SettingsOf).
+	Settings map[string]string
 }
 
 // Recorder writes a trace as things happen: the header at once, then one line per input,
@@ -60,7 +62,7 @@ func NewRecorder(w io.Writer, opts RecorderOptions) *Recorder {
 	defer r.mu.Unlock()
 	r.start = opts.Now()
 	r.created = r.start.UTC().Truncate(time.Millisecond)
-	r.writeLocked(Header{Format: Format, TGAuth: opts.Version, Created: r.created})
+	r.writeLocked(Header{Format: Format, TGAuth: opts.Version, Created: r.created, Settings: opts.Settings})
 	return r
 }
 

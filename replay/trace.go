@@ -58,18 +58,22 @@ type Header struct {
 	TGAuth string
 	// Created is when recording started; entries count their T from it.
 	Created time.Time
+	// Settings are the engine settings the trace was recorded with (machine.SettingsOf),
+	// so that a replay times its timers the same way.
+	Settings map[string]string
 }
 
 type headerJSON struct {
-	Type    string    `json:"type"`
-	Format  int       `json:"format"`
-	TGAuth  string    `json:"tgauth,omitempty"`
-	Created time.Time `json:"created,omitzero"`
+	Type     string            `json:"type"`
+	Format   int               `json:"format"`
+	TGAuth   string            `json:"tgauth,omitempty"`
+	Created  time.Time         `json:"created,omitzero"`
+	Settings map[string]string `json:"settings,omitempty"`
 }
 
 // MarshalJSON writes the header line: {"type":"header","format":1,...}.
 func (h Header) MarshalJSON() ([]byte, error) {
-	return json.Marshal(headerJSON{Type: TypeHeader, Format: h.Format, TGAuth: h.TGAuth, Created: h.Created})
+	return json.Marshal(headerJSON{Type: TypeHeader, Format: h.Format, TGAuth: h.TGAuth, Created: h.Created, Settings: h.Settings})
 }
 
 // UnmarshalJSON reads a header line. It refuses unknown fields and a type other than
@@ -82,7 +86,7 @@ func (h *Header) UnmarshalJSON(b []byte) error {
 	if j.Type != TypeHeader {
 		return fmt.Errorf("type is %q, not %q", j.Type, TypeHeader)
 	}
-	*h = Header{Format: j.Format, TGAuth: j.TGAuth, Created: j.Created}
+	*h = Header{Format: j.Format, TGAuth: j.TGAuth, Created: j.Created, Settings: j.Settings}
 	return nil
 }
 

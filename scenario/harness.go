@@ -63,24 +63,31 @@ type Options struct {
 	// Record, if set, receives a trace of everything the harness does (with the Player's
 	// answers as Telegram's).
 	Record io.Writer
+	// Settings are engine settings (see machine.SettingsOf), as a trace header holds them.
+	Settings map[string]string
 }
 
 // New returns a harness whose Telegram answers from the call entries of calls.
-func New(calls []replay.Entry, opts Options) *Harness {
+func New(calls []replay.Entry, opts Options) (*Harness, error) {
 	h := &Harness{Store: memory.New(), Clock: &Clock{t: opts.Start.UTC()}, Player: replay.NewPlayer(calls),
 		walked: map[string][]string{}}
 	// A lost call ends the goroutine making it; Do notices and restarts the engine.
 	h.Player.OnLost = runtime.Goexit
+	var settings machine.Options
+	if err := machine.ApplySettings(&settings, opts.Settings); err != nil {
+		return nil, err
+	}
 	observers := multi{walk{h}}
 	connector := h.Player.Connector()
 	if opts.Record != nil {
-		rec := replay.NewRecorder(opts.Record, replay.RecorderOptions{Now: h.Clock.Now})
+		rec := replay.NewRecorder(opts.Record, replay.RecorderOptions{Now: h.Clock.Now, Settings: machine.SettingsOf(settings)})
 		observers = append(observers, rec)
 		connector = rec.Connector(connector)
 	}
-	h.opts = machine.Options{Store: h.Store, Telegram: connector, Observer: observers, Now: h.Clock.Now}
+	h.opts = settings
+	h.opts.Store, h.opts.Telegram, h.opts.Observer, h.opts.Now = h.Store, connector, observers, h.Clock.Now
 	h.Restart()
-	return h
+	return h, nil
 }
 
 // Restart replaces the engine with a new one over the same store and clock: what a

@@ -55,7 +55,10 @@ func unredact(args map[string]string) map[string]string {
 // the states every login reaches must be the recorded ones. It returns the harness (for
 // inspection) and a *Divergence at the first difference.
 func Replay(ctx context.Context, t *replay.Trace) (*Harness, error) {
-	h := New(t.Entries, Options{Start: t.Header.Created})
+	h, err := New(t.Entries, Options{Start: t.Header.Created, Settings: t.Header.Settings})
+	if err != nil {
+		return nil, fmt.Errorf("replay: %w", err)
+	}
 	ids := map[string]string{} // recorded login ID -> replayed
 	for i, en := range t.Entries {
 		step := i + 1
