@@ -155,6 +155,16 @@ type conn struct {
 	idle    *time.Timer // armed while users == 0
 }
 
+// stopped reports whether the client's Run returned.
+func (cn *conn) stopped() bool {
+	select {
+	case <-cn.done:
+		return true
+	default:
+		return false
+	}
+}
+
 func (cn *conn) stopIdleTimer() {
 	if cn.idle != nil {
 		cn.idle.Stop()
@@ -191,6 +201,10 @@ func (c *Connector) acquire(ctx context.Context, loginID string, sessions tgapi.
 		return nil, ErrClosed
 	}
 	cn, ok := c.conns[loginID]
+	if ok && cn.stopped() {
+		// Run returned on its own (its goroutine is about to unregister it): start anew.
+		ok = false
+	}
 	if !ok {
 		cn = c.start(loginID, sessions)
 		c.conns[loginID] = cn
@@ -202,6 +216,10 @@ func (c *Connector) acquire(ctx context.Context, loginID string, sessions tgapi.
 
 	select {
 	case <-cn.ready:
+		if cn.stopped() {
+			c.release(cn)
+			return nil, errors.New("client stopped")
+		}
 		if err := cn.waitStored(ctx); err != nil {
 			c.release(cn)
 			return nil, err

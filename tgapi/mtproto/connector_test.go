@@ -2,9 +2,18 @@ package mtproto
 
 import (
 	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"errors"
+	"net"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/gotd/td/telegram"
+	"github.com/gotd/td/telegram/dcs"
+	"github.com/gotd/td/tg"
 
 	"github.com/tgauth/tgauth/testdc"
 	"github.com/tgauth/tgauth/tgapi"
@@ -195,3 +204,62 @@ func (c *Connector) isRunning(loginID string) bool {
 
 // testdcOptions are the options of a test DC of its own: no world accounts.
 func testdcOptions() testdc.Options { return testdc.Options{} }
+
+// TestTransportErrors: failures that are not Telegram's answer stay plain errors, wrapped
+// with the method, and keep their cause.
+func TestTransportErrors(t *testing.T) {
+	t.Parallel()
+	_, opts := sharedDC(t)
+	a := connect(t, newConnector(t, opts), "login-transport", &memSessions{})
+	ctx, cancel := context.WithCancel(testCtx(t))
+	cancel()
+	_, err := a.SendCode(ctx, tgapi.SendCodeRequest{Phone: "9996621005"})
+	var apiErr *tgapi.Error
+	if errors.As(err, &apiErr) || !errors.Is(err, context.Canceled) || !strings.HasPrefix(err.Error(), "mtproto: auth.sendCode: ") {
+		t.Fatalf("cancelled call = %v", err)
+	}
+}
+
+// TestConnectUnreachable: Connect gives up with its context when no DC answers, and the
+// client it started is closed after IdleTimeout.
+func TestConnectUnreachable(t *testing.T) {
+	t.Parallel()
+	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().(*net.TCPAddr)
+	_ = l.Close() // nobody listens there now
+	c := newConnector(t, Options{
+		AppID: testAppID, AppHash: testAppHash,
+		DCList: dcs.List{Options: []tg.DCOption{
+			{ID: 2, IPAddress: addr.IP.String(), Port: addr.Port, Static: true},
+		}},
+		IdleTimeout: 100 * time.Millisecond,
+	})
+	ctx, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
+	defer cancel()
+	_, err = c.Connect(ctx, "login-unreachable", &memSessions{})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Connect = %v, want context.DeadlineExceeded", err)
+	}
+	waitFor(t, "idle client to close", func() bool { return !c.isRunning("login-unreachable") })
+}
+
+// TestConnectWrongKeys: a DC whose RSA key the client does not know is a permanent
+// failure, reported by Connect.
+func TestConnectWrongKeys(t *testing.T) {
+	t.Parallel()
+	_, opts := sharedDC(t)
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.PublicKeys = []telegram.PublicKey{{RSA: &key.PublicKey}}
+	c := newConnector(t, opts)
+	_, err = c.Connect(testCtx(t), "login-wrong-keys", &memSessions{})
+	if err == nil || !strings.HasPrefix(err.Error(), "mtproto: connect: ") {
+		t.Fatalf("Connect with wrong keys = %v", err)
+	}
+	t.Logf("Connect: %v", err)
+}
