@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/tgauth/tgauth/machine"
 	"github.com/tgauth/tgauth/replay"
@@ -22,7 +23,7 @@ import (
 	"github.com/tgauth/tgauth/tgapi/mtproto"
 )
 
-var record = flag.Bool("record", false, "write each test's trace to ../testdata/traces/mtproto_NAME.jsonl")
+var record = flag.Bool("record", false, "write each test's trace to ../testdata/traces/mtproto_NAME.jsonl (go test ./e2e -args -record)")
 
 func registered(b bool) *bool { return &b }
 
@@ -61,6 +62,7 @@ type env struct {
 	clock *clock
 	store *memory.Store
 	opts  machine.Options
+	rec   *replay.Recorder
 }
 
 func setup(t *testing.T, dcOpts testdc.Options, engineOpts machine.Options) *env {
@@ -96,20 +98,35 @@ func (e *env) engine() *machine.Engine {
 	opts := e.opts
 	opts.Store, opts.Telegram = e.store, conn
 	if *record {
-		name := strings.ReplaceAll(strings.TrimPrefix(e.t.Name(), "Test"), "/", "_")
-		f, err := os.Create(filepath.Join("..", "testdata", "traces", "mtproto_"+strings.ToLower(name)+".jsonl"))
-		if err != nil {
-			e.t.Fatal(err)
+		if e.rec == nil { // one trace per test, across engine restarts
+			f, err := os.Create(filepath.Join("..", "testdata", "traces", "mtproto_"+snake(strings.TrimPrefix(e.t.Name(), "Test"))+".jsonl"))
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			e.t.Cleanup(func() { f.Close() })
+			e.rec = replay.NewRecorder(f, replay.RecorderOptions{Settings: machine.SettingsOf(opts)})
 		}
-		e.t.Cleanup(func() { f.Close() })
-		rec := replay.NewRecorder(f, replay.RecorderOptions{})
-		opts.Telegram, opts.Observer = rec.Connector(conn), rec
+		opts.Telegram, opts.Observer = e.rec.Connector(conn), e.rec
 	}
 	eng, err = machine.New(opts)
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	return eng
+}
+
+// snake turns a test name into snake_case: "QRScannedOnSameDC" -> "qr_scanned_on_same_dc".
+func snake(name string) string {
+	var b strings.Builder
+	r := []rune(name)
+	for i, c := range r {
+		upper := unicode.IsUpper(c)
+		if i > 0 && upper && (!unicode.IsUpper(r[i-1]) || (i+1 < len(r) && unicode.IsLower(r[i+1]))) {
+			b.WriteByte('_')
+		}
+		b.WriteRune(unicode.ToLower(c))
+	}
+	return b.String()
 }
 
 func (e *env) start(eng *machine.Engine, in machine.Input) machine.Snapshot {

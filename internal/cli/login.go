@@ -77,7 +77,7 @@ func runLogin(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 		defer f.Close()
-		rec := replay.NewRecorder(f, replay.RecorderOptions{})
+		rec := replay.NewRecorder(f, replay.RecorderOptions{Settings: machine.SettingsOf(machine.Options{})})
 		telegram, observer = rec.Connector(connector), rec
 	}
 	engine, err = machine.New(machine.Options{Store: store, Telegram: telegram, Observer: observer})
