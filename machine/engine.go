@@ -52,7 +52,8 @@ type Options struct {
 	MaxAttempts int
 	// Tick is how often Run looks for due timers and stale calls (default 1s).
 	Tick time.Duration
-	// Owner names this engine in in-flight leases (default host/pid/random).
+	// Owner names this engine in in-flight leases (default host/pid/random). With the
+	// default, a lease whose process on this host is gone is taken over at once.
 	Owner string
 }
 
@@ -150,6 +151,24 @@ func (e *Engine) Get(ctx context.Context, id string) (Snapshot, error) {
 	return e.snapshot(l), nil
 }
 
+// Resolve returns a login's snapshot after recovering it, if it was left in flight by an
+// engine whose lease lapsed or whose process is gone. A call still in flight under a live
+// lease is left alone: the snapshot then shows it waiting.
+func (e *Engine) Resolve(ctx context.Context, id string) (Snapshot, error) {
+	l, err := e.load(ctx, id)
+	var busy *BusyError
+	if errors.As(err, &busy) {
+		return e.snapshot(l), nil
+	}
+	if err != nil {
+		if l != nil {
+			return e.snapshot(l), err
+		}
+		return Snapshot{}, err
+	}
+	return e.snapshot(l), nil
+}
+
 // Journal returns a login's transitions, oldest first.
 func (e *Engine) Journal(ctx context.Context, id string) ([]JournalEntry, error) {
 	return e.opts.Store.Journal(ctx, id)
@@ -190,7 +209,7 @@ func (e *Engine) load(ctx context.Context, id string) (*Login, error) {
 	if l.Kind() != states.InFlight {
 		return l, nil
 	}
-	if l.LeaseUntil.After(e.now()) {
+	if l.LeaseUntil.After(e.now()) && !ownerGone(l.LeaseOwner) {
 		return l, &BusyError{ID: l.ID, State: l.State, Until: l.LeaseUntil}
 	}
 	if err := e.recover(ctx, l); err != nil {

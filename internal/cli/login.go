@@ -10,9 +10,6 @@ import (
 
 	"github.com/tgauth/tgauth/drivers/terminal"
 	"github.com/tgauth/tgauth/machine"
-	"github.com/tgauth/tgauth/replay"
-	"github.com/tgauth/tgauth/tgapi"
-	"github.com/tgauth/tgauth/tgapi/mtproto"
 )
 
 func init() {
@@ -27,89 +24,64 @@ func init() {
 
 func runLogin(ctx context.Context, env Env, args []string) error {
 	fs := flags(env, "login")
-	var tg telegramFlags
-	tg.register(fs)
+	var ef engineFlags
+	ef.register(fs)
 	phone := fs.String("phone", "", "start with this phone number")
 	botToken := fs.String("bot-token", "", "log in as the bot with this token")
 	qr := fs.Bool("qr", false, "log in by scanning a QR code")
-	storeSpec := fs.String("store", "memory:", "where logins are kept (`SPEC`)")
-	tracePath := fs.String("trace", "", "record the login to a trace `FILE` (JSON Lines, secrets redacted)")
 	if err := fs.Parse(args); err != nil || fs.NArg() != 0 {
 		if err == nil {
 			fs.Usage()
 		}
 		return errUsage
 	}
-	var first machine.Input
-	switch {
-	case *phone != "" && *botToken == "" && !*qr:
-		first = machine.SubmitPhone{Phone: *phone}
-	case *botToken != "" && *phone == "" && !*qr:
-		first = machine.SubmitBotToken{Token: *botToken}
-	case *qr && *phone == "" && *botToken == "":
-		first = machine.StartQR{}
-	case *phone != "" || *botToken != "" || *qr:
-		return errors.New("give at most one of --phone, --bot-token and --qr")
-	}
-
-	opts, release, err := tg.connect(ctx, env, env.Stderr)
+	first, err := firstInput(*phone, *botToken, *qr)
 	if err != nil {
 		return err
 	}
-	defer release()
-	store, closeStore, err := openStore(ctx, *storeSpec)
+	r, err := ef.start(ctx, env, true)
 	if err != nil {
 		return err
 	}
-	defer closeStore()
+	defer r.close()
 
-	var engine *machine.Engine
-	opts.OnLoginToken = func(id string) {
-		go func() { _, _ = engine.Send(context.WithoutCancel(ctx), id, machine.LoginTokenScanned{}) }()
-	}
-	connector := mtproto.NewConnector(opts)
-	defer connector.Close()
-	var telegram tgapi.Connector = connector
-	var observer machine.Observer
-	if *tracePath != "" {
-		f, err := os.Create(*tracePath)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		rec := replay.NewRecorder(f, replay.RecorderOptions{Settings: machine.SettingsOf(machine.Options{})})
-		telegram, observer = rec.Connector(connector), rec
-	}
-	engine, err = machine.New(machine.Options{Store: store, Telegram: telegram, Observer: observer})
-	if err != nil {
-		return err
-	}
-	runCtx, stopRun := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopRun()
-	go func() { _ = engine.Run(runCtx) }()
-
-	snap, err := engine.Start(ctx, machine.StartOptions{Input: first})
-	var inputErr *machine.InputError
-	if errors.As(err, &inputErr) {
-		return err
-	}
+	snap, err := r.engine.Start(ctx, machine.StartOptions{Input: first})
 	if snap.ID == "" {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "login: %s\n", snap.ID)
-	session := terminal.New(engine, terminalOptions(env))
-	snap, err = session.Login(ctx, snap.ID)
+	_, err = terminal.New(r.engine, terminalOptions(env)).Login(ctx, snap.ID)
+	var closed *terminal.Closed
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, context.Canceled):
 		return exitError{130}
-	}
-	var closed *terminal.Closed
-	if errors.As(err, &closed) {
+	case errors.As(err, &closed):
 		return exitError{1}
 	}
 	return err
+}
+
+// firstInput is the input --phone, --bot-token or --qr asks for; nil when none is given.
+func firstInput(phone, botToken string, qr bool) (machine.Input, error) {
+	n := 0
+	for _, set := range []bool{phone != "", botToken != "", qr} {
+		if set {
+			n++
+		}
+	}
+	switch {
+	case n > 1:
+		return nil, errors.New("give at most one of --phone, --bot-token and --qr")
+	case phone != "":
+		return machine.SubmitPhone{Phone: phone}, nil
+	case botToken != "":
+		return machine.SubmitBotToken{Token: botToken}, nil
+	case qr:
+		return machine.StartQR{}, nil
+	}
+	return nil, nil
 }
 
 // terminalOptions sees whether the command runs on a terminal.

@@ -32,22 +32,30 @@ func (t *telegramFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&t.world, "world", "", "world `FILE` (JSON) of accounts for the embedded test DC")
 }
 
-// connect returns the mtproto options for the chosen Telegram, and a func that releases
-// what it started (an embedded test DC). It says in one line on stderr when it starts an
-// embedded test DC.
-func (t *telegramFlags) connect(ctx context.Context, env Env, stderr io.Writer) (mtproto.Options, func(), error) {
-	none := func() {}
+// credentials fills the API id and hash from TG_API_ID and TG_API_HASH where no flag gave them.
+func (t *telegramFlags) credentials(env Env) error {
 	if t.apiID == 0 {
 		if v := env.Getenv("TG_API_ID"); v != "" {
 			id, err := strconv.Atoi(v)
 			if err != nil {
-				return mtproto.Options{}, none, fmt.Errorf("TG_API_ID=%q is not a number", v)
+				return fmt.Errorf("TG_API_ID=%q is not a number", v)
 			}
 			t.apiID = id
 		}
 	}
 	if t.apiHash == "" {
 		t.apiHash = env.Getenv("TG_API_HASH")
+	}
+	return nil
+}
+
+// connect returns the mtproto options for the chosen Telegram, and a func that releases
+// what it started (an embedded test DC). It says in one line on stderr when it starts an
+// embedded test DC.
+func (t *telegramFlags) connect(ctx context.Context, env Env, stderr io.Writer) (mtproto.Options, func(), error) {
+	none := func() {}
+	if err := t.credentials(env); err != nil {
+		return mtproto.Options{}, none, err
 	}
 	switch {
 	case strings.HasPrefix(t.telegram, "testdc:"):
