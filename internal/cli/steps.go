@@ -32,7 +32,9 @@ var acceptTOS = map[*flag.FlagSet]*bool{}
 
 var steps = []step{
 	{name: "code", usage: "code ID CODE", summary: "Enter the login code.", min: 1, max: 1,
-		input: func(_ Env, a []string, _ *flag.FlagSet) (machine.Input, error) { return machine.SubmitCode{Code: a[0]}, nil }},
+		input: func(_ Env, a []string, _ *flag.FlagSet) (machine.Input, error) {
+			return machine.SubmitCode{Code: a[0]}, nil
+		}},
 	{name: "password", usage: "password ID PASSWORD|-", summary: "Enter the 2FA password; '-' reads it from stdin (keeps it out of ps and shell history).", min: 1, max: 1,
 		input: func(env Env, a []string, _ *flag.FlagSet) (machine.Input, error) {
 			pw := a[0]
@@ -64,7 +66,9 @@ var steps = []step{
 			return machine.SubmitRecoveryCode{Code: a[0]}, nil
 		}},
 	{name: "email", usage: "email ID ADDRESS", summary: "Set up the login e-mail Telegram asked for.", min: 1, max: 1,
-		input: func(_ Env, a []string, _ *flag.FlagSet) (machine.Input, error) { return machine.SubmitEmail{Email: a[0]}, nil }},
+		input: func(_ Env, a []string, _ *flag.FlagSet) (machine.Input, error) {
+			return machine.SubmitEmail{Email: a[0]}, nil
+		}},
 	{name: "email-code", usage: "email-code ID CODE", summary: "Enter the code sent to the new login e-mail.", min: 1, max: 1,
 		input: func(_ Env, a []string, _ *flag.FlagSet) (machine.Input, error) {
 			return machine.SubmitEmailCode{Code: a[0]}, nil
