@@ -26,6 +26,9 @@ func (e *Engine) recover(ctx context.Context, l *Login) error {
 			return fmt.Errorf("recover login %s: %w", l.ID, err)
 		}
 		u, err := api.Self(cctx)
+		if dc := api.DC(); dc != 0 {
+			l.DC = dc // the call may have moved the session (auth.importLoginToken on another DC)
+		}
 		switch {
 		case err == nil && ifAuthorized == tr.SignedIn:
 			out = e.signedIn(&u)
