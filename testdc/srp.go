@@ -3,15 +3,15 @@ package testdc
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
+	"crypto/pbkdf2"
 	"crypto/sha256"
+	"crypto/sha512"
 	"crypto/subtle"
 	"encoding/binary"
 	"encoding/hex"
 	"math/big"
 	"sync"
 
-	"github.com/gotd/td/crypto/srp"
 	"github.com/gotd/td/tg"
 	"github.com/gotd/td/tgerr"
 )
@@ -42,16 +42,14 @@ func mustHex(s string) []byte {
 
 // password is a 2FA password as the server keeps it: the salts and the
 // verifier v = g^x mod p, x = PH2(password, salt1, salt2). The verifier of
-// a world password is derived on first use (PBKDF2 with 100000 rounds is
-// slow), with gotd's client-side srp package, exactly as a client setting a
-// new password would.
+// a world password is derived on first use: PBKDF2 with 100000 rounds is
+// slow.
 type password struct {
 	once  sync.Once
 	plain string
 	salt1 []byte
 	salt2 []byte
 	v     *big.Int
-	err   error
 }
 
 func newPassword(plain string) *password {
@@ -70,18 +68,28 @@ func passwordFromSettings(s tg.AccountPasswordInputSettings) (*password, error) 
 	return p, nil
 }
 
-// derive computes the salts and verifier of a world password, once.
-func (p *password) derive() error {
+// derive computes the salts and verifier of a world password, once. salt1
+// is 40 bytes, as after a client appended its 32 random bytes to the 8 of
+// new_algo.
+func (p *password) derive() {
 	p.once.Do(func() {
-		in := srp.Input{Salt1: randomBytes(8), Salt2: randomBytes(16), G: srpG, P: srpPrime}
-		v, salt1, err := srp.NewSRP(rand.Reader).NewHash([]byte(p.plain), in)
-		if err != nil {
-			p.err = err
-			return
-		}
-		p.salt1, p.salt2, p.v = salt1, in.Salt2, new(big.Int).SetBytes(v)
+		p.salt1, p.salt2 = randomBytes(40), randomBytes(16)
+		x := new(big.Int).SetBytes(ph2([]byte(p.plain), p.salt1, p.salt2))
+		p.v = new(big.Int).Exp(bigG, x, bigP)
 	})
-	return p.err
+}
+
+// ph2 is PH2(password, salt1, salt2) :=
+// SH(pbkdf2(sha512, PH1(password, salt1, salt2), salt1, 100000), salt2),
+// with PH1(password, salt1, salt2) := SH(SH(password, salt1), salt2) and
+// SH(data, salt) := H(salt | data | salt).
+func ph2(password, salt1, salt2 []byte) []byte {
+	ph1 := srpHash(salt2, srpHash(salt1, password, salt1), salt2)
+	key, err := pbkdf2.Key(sha512.New, string(ph1), salt1, 100000, 64)
+	if err != nil {
+		panic(err) // cannot happen: SHA-512, a 64-byte key and a 40-byte salt1
+	}
+	return srpHash(salt2, key, salt2)
 }
 
 func (p *password) algo() *tg.PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow {
@@ -201,10 +209,7 @@ func (d *DC) getPassword(ctx context.Context) (*tg.AccountPassword, error) {
 	if pass == nil {
 		return res, nil
 	}
-	// Derived outside the lock: it takes a while, once per password.
-	if err := pass.derive(); err != nil {
-		return nil, err
-	}
+	pass.derive() // outside the lock: it takes a while, once per password
 	ch := pass.challenge()
 	res.HasPassword = true
 	res.HasRecovery = recovery

@@ -23,10 +23,10 @@ type state struct {
 	qrTTL           time.Duration
 	maxCodeAttempts int
 
-	accounts map[string]*account  // by normalized phone
-	users    map[int64]*account   // by user ID: phone accounts and bots
-	keys     map[[8]byte]*keyState // by auth key ID
-	codes    map[string]*sentCode  // by phone_code_hash
+	accounts map[string]*account    // by normalized phone
+	users    map[int64]*account     // by user ID: phone accounts and bots
+	keys     map[[8]byte]*keyState  // by auth key ID
+	codes    map[string]*sentCode   // by phone_code_hash
 	tokens   map[string]*loginToken // by string(token)
 }
 
