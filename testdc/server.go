@@ -1,8 +1,3 @@
-// Package testdc is a fake Telegram: three DCs on loopback speaking real
-// MTProto (gotd's tgtest servers), with Telegram's test-DC rules for
-// authorization. See World for the phone rules and the world file.
-//
-// testdc is "Telegram": it must never import the rest of this module.
 package testdc
 
 import (

@@ -12,9 +12,9 @@ import (
 )
 
 // state is everything "Telegram" remembers, shared by the three DCs and
-// guarded by one mutex. Handlers lock it for the whole request: requests are
-// short and never block while holding it (sends to other sessions happen
-// after unlocking).
+// guarded by one mutex. Handlers hold it for the whole request, except
+// while deriving a password verifier and while pushing updateLoginToken to
+// another session.
 type state struct {
 	mu sync.Mutex
 
@@ -59,7 +59,6 @@ type account struct {
 
 // keyState is what the DCs know about one auth key.
 type keyState struct {
-	dc      int
 	userID  int64    // authorized user, 0 if none
 	pending *account // account waiting for its 2FA password on this key
 	srp     *srpChallenge
@@ -157,7 +156,7 @@ func (s *state) homeAccount(c call, phone string) (*account, error) {
 func (s *state) key(c call) *keyState {
 	k, ok := s.keys[c.key]
 	if !ok {
-		k = &keyState{dc: c.dc}
+		k = &keyState{}
 		s.keys[c.key] = k
 	}
 	return k

@@ -11,6 +11,7 @@ import (
 func (d *DC) registerMisc(r *tg.ServerDispatcher) {
 	r.OnUsersGetUsers(d.getUsers)
 	r.OnUpdatesGetState(d.getState)
+	r.OnUpdatesGetDifference(d.getDifference)
 	r.OnHelpGetNearestDC(d.getNearestDC)
 	r.OnHelpAcceptTermsOfService(func(context.Context, tg.DataJSON) (bool, error) { return true, nil })
 	r.OnHelpGetTermsOfServiceUpdate(d.getTermsOfServiceUpdate)
@@ -43,7 +44,8 @@ func (d *DC) getUsers(ctx context.Context, ids []tg.InputUserClass) ([]tg.UserCl
 	return users, nil
 }
 
-// getState answers an empty update state to an authorized key.
+// getState answers an empty update state to an authorized key; the test DC
+// has no updates but updateLoginToken (see acceptLoginToken).
 func (d *DC) getState(ctx context.Context) (*tg.UpdatesState, error) {
 	c := callOf(ctx)
 	s := d.st
@@ -54,6 +56,19 @@ func (d *DC) getState(ctx context.Context) (*tg.UpdatesState, error) {
 		return nil, err
 	}
 	return &tg.UpdatesState{Pts: 1, Qts: 0, Seq: 0, Date: int(s.now().Unix())}, nil
+}
+
+// getDifference answers an authorized key that nothing happened.
+func (d *DC) getDifference(ctx context.Context, _ *tg.UpdatesGetDifferenceRequest) (tg.UpdatesDifferenceClass, error) {
+	c := callOf(ctx)
+	s := d.st
+	s.mu.Lock()
+	defer s.mu.Unlock()
+
+	if _, err := s.self(c); err != nil {
+		return nil, err
+	}
+	return &tg.UpdatesDifferenceEmpty{Date: int(s.now().Unix()), Seq: 0}, nil
 }
 
 func (d *DC) getNearestDC(ctx context.Context) (*tg.NearestDC, error) {

@@ -12,25 +12,15 @@ import (
 // World is the JSON world file: {"accounts": [{...}, ...]}.
 //
 // It adds accounts to the ones the test DC knows implicitly (every
-// 99966XYYYY phone, see Account).
+// 99966XYYYY phone, registered, without password).
 type World struct {
 	// Accounts are the explicitly configured accounts, one per phone.
 	Accounts []Account `json:"accounts"`
 }
 
-// Account is one account of the World.
-//
-// Phone rules (Telegram's test-DC rules):
-//   - a phone 99966XYYYY with X in 1..3 lives on DC X; any other phone of the
-//     world lives on DC 2;
-//   - the login code is the DC digit repeated five times ("22222"), whatever
-//     the code type (app, sms, call, flash_call, missed_call, email,
-//     fragment_sms);
-//   - the e-mail verification code of setup_email_required and the password
-//     recovery code are the DC digit repeated six times ("222222");
-//   - a 99966XYYYY phone that is not in the world exists implicitly:
-//     registered, no password, first name "Test", last name YYYY;
-//   - any other phone is PHONE_NUMBER_INVALID.
+// Account is one account of the World. Its phone lives on DC X if it is
+// 99966XYYYY (X in 1..3), else on DC 2; its login code is the DC digit five
+// times (see the package documentation for all the rules).
 type Account struct {
 	// Phone is the phone number, digits with or without a leading '+'.
 	Phone string `json:"phone"`
