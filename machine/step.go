@@ -33,7 +33,7 @@ func (e *Engine) fire(ctx context.Context, l *Login, ev Event, in Input) (Snapsh
 	}
 	l.State = to
 	if err := e.persist(ctx, l, JournalEntry{From: from, Event: ev, To: to}); err != nil {
-		return e.snapshot(l), err
+		return e.stored(ctx, l), err
 	}
 	var refused error
 	for l.Kind() == states.InFlight {
@@ -43,10 +43,20 @@ func (e *Engine) fire(ctx context.Context, l *Login, ev Event, in Input) (Snapsh
 		}
 		in = nil
 		if refused, err = e.settle(ctx, l, out); err != nil {
-			return e.snapshot(l), err
+			return e.stored(ctx, l), err
 		}
 	}
 	return e.snapshot(l), refused
+}
+
+// stored returns the snapshot of the login as the store has it, after a write of l failed
+// (l then holds what was not written: another input may have won the race); l's own if the
+// store cannot be read either.
+func (e *Engine) stored(ctx context.Context, l *Login) Snapshot {
+	if cur, err := e.opts.Store.Get(ctx, l.ID); err == nil {
+		return e.snapshot(cur)
+	}
+	return e.snapshot(l)
 }
 
 // take copies what the record keeps of an input. Secrets (codes, passwords, bot tokens)
