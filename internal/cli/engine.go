@@ -54,6 +54,9 @@ func (f *engineFlags) start(ctx context.Context, env Env, scheduler bool) (*runn
 			closers[i]()
 		}
 	}}
+	if err := f.telegramFlags.check(env); err != nil {
+		return nil, err
+	}
 	store, closeStore, err := openStore(ctx, env, storeSpec(env, f.store))
 	if err != nil {
 		return nil, err

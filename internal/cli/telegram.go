@@ -49,12 +49,29 @@ func (t *telegramFlags) credentials(env Env) error {
 	return nil
 }
 
+// check refuses a --telegram that is not testdc:FILE and a half-given credential pair.
+// Commands call it before they start anything: Telegram itself is reached only on the
+// first call, which may come after the user typed a phone number, or never.
+func (t *telegramFlags) check(env Env) error {
+	if err := t.credentials(env); err != nil {
+		return err
+	}
+	switch {
+	case strings.HasPrefix(t.telegram, "testdc:"):
+	case t.telegram != "":
+		return fmt.Errorf("--telegram %q: want testdc:FILE (a config written by 'tgauth testdc --config-out FILE')", t.telegram)
+	case (t.apiID != 0 || t.apiHash != "") && (t.apiID == 0 || t.apiHash == ""):
+		return errors.New("give both --api-id and --api-hash (or TG_API_ID and TG_API_HASH), or neither for the embedded test DC")
+	}
+	return nil
+}
+
 // connect returns the mtproto options for the chosen Telegram, and a func that releases
 // what it started (an embedded test DC). It says in one line on stderr when it starts an
 // embedded test DC.
 func (t *telegramFlags) connect(ctx context.Context, env Env, stderr io.Writer) (mtproto.Options, func(), error) {
 	none := func() {}
-	if err := t.credentials(env); err != nil {
+	if err := t.check(env); err != nil {
 		return mtproto.Options{}, none, err
 	}
 	switch {
@@ -65,12 +82,7 @@ func (t *telegramFlags) connect(ctx context.Context, env Env, stderr io.Writer) 
 		}
 		opts, err := testDCOptions(cfg)
 		return opts, none, err
-	case t.telegram != "":
-		return mtproto.Options{}, none, fmt.Errorf("--telegram %q: want testdc:FILE (a config written by 'tgauth testdc --config-out FILE')", t.telegram)
 	case t.apiID != 0 || t.apiHash != "":
-		if t.apiID == 0 || t.apiHash == "" {
-			return mtproto.Options{}, none, errors.New("give both --api-id and --api-hash (or TG_API_ID and TG_API_HASH), or neither for the embedded test DC")
-		}
 		opts := mtproto.Options{AppID: t.apiID, AppHash: t.apiHash}
 		if t.testDC {
 			opts.DCList = dcs.Test()
