@@ -1,35 +1,13 @@
 package postgres
 
 import (
-	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tgauth/tgauth/machine"
+	"github.com/tgauth/tgauth/store/internal/logindoc"
 )
-
-// encode returns l as stored in the doc column, at the given version.
-func encode(l *machine.Login, version int64) (string, error) {
-	c := *l
-	c.Version = version
-	b, err := json.Marshal(&c)
-	if err != nil {
-		return "", fmt.Errorf("encode login: %w", err)
-	}
-	return string(b), nil
-}
-
-// decode is the inverse of encode; the version column wins over the document's.
-func decode(doc []byte, version int64) (*machine.Login, error) {
-	l := new(machine.Login)
-	if err := json.Unmarshal(doc, l); err != nil {
-		return nil, fmt.Errorf("decode login: %w", err)
-	}
-	l.Version = version
-	return l, nil
-}
 
 // optTime returns t as stored in a nullable time column: NULL for a zero time.
 func optTime(t time.Time) *time.Time {
@@ -57,7 +35,7 @@ func scanLogin(row pgx.Row) (*machine.Login, error) {
 	if err := row.Scan(&version, &doc); err != nil {
 		return nil, err
 	}
-	return decode(doc, version)
+	return logindoc.Decode(doc, version)
 }
 
 // collectLogins reads all rows of (version, doc).

@@ -8,11 +8,12 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tgauth/tgauth/machine"
+	"github.com/tgauth/tgauth/store/internal/logindoc"
 )
 
 // Create implements machine.Store.
 func (s *Store) Create(ctx context.Context, l *machine.Login) error {
-	doc, err := encode(l, 1)
+	doc, err := logindoc.Encode(l, 1)
 	if err != nil {
 		return wrap("create login", err)
 	}
@@ -61,7 +62,7 @@ SELECT count(*) FROM swapped`
 // Update implements machine.Store. It also lifts the claims Due and Stale hold on the
 // login: its timer and lease are new.
 func (s *Store) Update(ctx context.Context, l *machine.Login, journal ...machine.JournalEntry) error {
-	doc, err := encode(l, l.Version+1)
+	doc, err := logindoc.Encode(l, l.Version+1)
 	if err != nil {
 		return wrap("update login", err)
 	}

@@ -2,34 +2,12 @@ package sqlite
 
 import (
 	"database/sql"
-	"encoding/json"
-	"fmt"
 	"math"
 	"time"
 
 	"github.com/tgauth/tgauth/machine"
+	"github.com/tgauth/tgauth/store/internal/logindoc"
 )
-
-// encode returns l as stored in the doc column, at the given version.
-func encode(l *machine.Login, version int64) (string, error) {
-	c := *l
-	c.Version = version
-	b, err := json.Marshal(&c)
-	if err != nil {
-		return "", fmt.Errorf("encode login: %w", err)
-	}
-	return string(b), nil
-}
-
-// decode is the inverse of encode; the version column wins over the document's.
-func decode(doc string, version int64) (*machine.Login, error) {
-	l := new(machine.Login)
-	if err := json.Unmarshal([]byte(doc), l); err != nil {
-		return nil, fmt.Errorf("decode login: %w", err)
-	}
-	l.Version = version
-	return l, nil
-}
 
 // Times outside what Unix nanoseconds can hold are stored as the nearest that can.
 var (
@@ -70,7 +48,7 @@ func scanLogin(row scanner) (*machine.Login, error) {
 	if err := row.Scan(&version, &doc); err != nil {
 		return nil, err
 	}
-	return decode(doc, version)
+	return logindoc.Decode([]byte(doc), version)
 }
 
 // scanLogins reads all rows of (version, doc).
