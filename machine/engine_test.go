@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tgauth/tgauth/internal/clock"
 	"github.com/tgauth/tgauth/machine"
 	"github.com/tgauth/tgauth/states"
 	"github.com/tgauth/tgauth/store/memory"
@@ -17,27 +18,9 @@ import (
 	"github.com/tgauth/tgauth/tgapi/mock"
 )
 
-// clock is a settable clock for tests.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+func newClock() *clock.Fake { return clock.New(time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)) }
 
-func newClock() *clock { return &clock{t: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func newEngine(t *testing.T, store machine.Store, api *mock.API, c *clock) *machine.Engine {
+func newEngine(t *testing.T, store machine.Store, api *mock.API, c *clock.Fake) *machine.Engine {
 	t.Helper()
 	e, err := machine.New(machine.Options{Store: store, Telegram: api.Connector(), Now: c.Now, QRPoll: 5 * time.Second})
 	if err != nil {

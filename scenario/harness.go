@@ -12,42 +12,18 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tgauth/tgauth/internal/clock"
 	"github.com/tgauth/tgauth/machine"
 	"github.com/tgauth/tgauth/replay"
 	"github.com/tgauth/tgauth/store/memory"
 )
-
-// Clock is a clock that moves only when told.
-type Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Set moves the clock to t; it never moves backwards.
-func (c *Clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if t.After(c.t) {
-		c.t = t
-	}
-}
-
-// Advance moves the clock forward by d.
-func (c *Clock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }
 
 // Harness is an engine over a memory store, a Clock and a Player. A call whose trace
 // entry is lost stops the engine's goroutine there, as a killed process would; the harness
 // then starts a new engine over the same store, as a restarted process would.
 type Harness struct {
 	Store  *memory.Store
-	Clock  *Clock
+	Clock  *clock.Fake
 	Player *replay.Player
 
 	opts   machine.Options
@@ -69,7 +45,7 @@ type Options struct {
 
 // New returns a harness whose Telegram answers from the call entries of calls.
 func New(calls []replay.Entry, opts Options) (*Harness, error) {
-	h := &Harness{Store: memory.New(), Clock: &Clock{t: opts.Start.UTC()}, Player: replay.NewPlayer(calls),
+	h := &Harness{Store: memory.New(), Clock: clock.New(opts.Start.UTC()), Player: replay.NewPlayer(calls),
 		walked: map[string][]string{}}
 	// A lost call ends the goroutine making it; Do notices and restarts the engine.
 	h.Player.OnLost = runtime.Goexit
