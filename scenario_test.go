@@ -1,18 +1,22 @@
 package tgauth_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/gotd/td/session"
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/tgauth/tgauth/internal/cli"
@@ -40,11 +44,13 @@ var coverage = struct {
 // TestScenarios runs testdata/scripts/*.txtar, then checks that together they take every
 // transition of the table.
 func TestScenarios(t *testing.T) {
+	cmds := maps.Clone(scenarioCommands)
+	maps.Copy(cmds, processCommands)
 	t.Run("scripts", func(t *testing.T) {
 		testscript.Run(t, testscript.Params{
 			Dir:                 "testdata/scripts",
 			Setup:               setupScenario,
-			Cmds:                scenarioCommands,
+			Cmds:                cmds,
 			RequireExplicitExec: true,
 		})
 	})
@@ -246,6 +252,87 @@ var scenarioCommands = map[string]func(ts *testscript.TestScript, neg bool, args
 				fmt.Fprintf(ts.Stdout(), " (%s)", j.Note)
 			}
 			fmt.Fprintln(ts.Stdout())
+		}
+	},
+}
+
+// processCommands serve scripts of tgauth processes (exec tgauth ..., no telegram.jsonl):
+// waiting for a file a background process writes, taking a value from a command's output,
+// decoding an exported session, and looking for a secret in files.
+var processCommands = map[string]func(ts *testscript.TestScript, neg bool, args []string){
+	// waitfile FILE: wait (up to 30s) until FILE exists and is not empty, e.g. the config a
+	// background 'tgauth testdc --config-out FILE' writes.
+	"waitfile": func(ts *testscript.TestScript, neg bool, args []string) {
+		if len(args) != 1 || neg {
+			ts.Fatalf("usage: waitfile FILE")
+		}
+		path := ts.MkAbs(args[0])
+		for end := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			if fi, err := os.Stat(path); err == nil && fi.Size() > 0 {
+				return
+			}
+			if time.Now().After(end) {
+				ts.Fatalf("%s did not appear within 30s", args[0])
+			}
+		}
+	},
+	// capture VAR REGEXP: set $VAR to the first group of REGEXP (multi-line mode) in the
+	// last command's stdout.
+	"capture": func(ts *testscript.TestScript, neg bool, args []string) {
+		if len(args) != 2 || neg {
+			ts.Fatalf("usage: capture VAR REGEXP")
+		}
+		re, err := regexp.Compile("(?m)" + args[1])
+		ts.Check(err)
+		m := re.FindStringSubmatch(ts.ReadFile("stdout"))
+		if len(m) < 2 {
+			ts.Fatalf("no match for %q with a group in stdout", args[1])
+		}
+		ts.Setenv(args[0], m[1])
+	},
+	// telethon FILE [GOTD_FILE]: decode the Telethon StringSession in FILE with gotd's
+	// session.TelethonSession and print its DC, address and auth key length; with
+	// GOTD_FILE (a gotd session JSON), also check that both hold the same DC and auth key.
+	"telethon": func(ts *testscript.TestScript, neg bool, args []string) {
+		if len(args) < 1 || len(args) > 2 || neg {
+			ts.Fatalf("usage: telethon FILE [GOTD_FILE]")
+		}
+		d, err := session.TelethonSession(strings.TrimSpace(ts.ReadFile(args[0])))
+		ts.Check(err)
+		fmt.Fprintf(ts.Stdout(), "dc: %d\naddr: %s\nauth key: %d bytes\n", d.DC, d.Addr, len(d.AuthKey))
+		if len(args) == 2 {
+			var mem session.StorageMemory
+			ts.Check(mem.StoreSession(context.Background(), []byte(ts.ReadFile(args[1]))))
+			g, err := (&session.Loader{Storage: &mem}).Load(context.Background())
+			ts.Check(err)
+			if g.DC != d.DC || !bytes.Equal(g.AuthKey, d.AuthKey) {
+				ts.Fatalf("the Telethon session (DC %d) and the gotd session (DC %d) hold different auth keys", d.DC, g.DC)
+			}
+			fmt.Fprintf(ts.Stdout(), "same DC and auth key as %s\n", args[1])
+		}
+	},
+	// nosecret TEXT GLOB...: fail if TEXT occurs in the bytes of a file matching a GLOB
+	// (at least one file must match); print the files looked at.
+	"nosecret": func(ts *testscript.TestScript, neg bool, args []string) {
+		if len(args) < 2 || neg {
+			ts.Fatalf("usage: nosecret TEXT GLOB...")
+		}
+		var files []string
+		for _, g := range args[1:] {
+			m, err := filepath.Glob(ts.MkAbs(g))
+			ts.Check(err)
+			files = append(files, m...)
+		}
+		if len(files) == 0 {
+			ts.Fatalf("no file matches %q", args[1:])
+		}
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			ts.Check(err)
+			if bytes.Contains(b, []byte(args[0])) {
+				ts.Fatalf("%s holds the secret", filepath.Base(f))
+			}
+			fmt.Fprintf(ts.Stdout(), "no secret in %s (%d bytes)\n", filepath.Base(f), len(b))
 		}
 	},
 }
