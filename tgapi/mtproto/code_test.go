@@ -95,7 +95,7 @@ func TestWrongCode(t *testing.T) {
 func TestSignUpRequired(t *testing.T) {
 	t.Parallel()
 	const phone = phoneUnregistered
-	_, opts := sharedDC(t)
+	_, opts := oneAccount(t, testdc.Account{Phone: phone, Registered: ptr(false)})
 	a := connect(t, newConnector(t, opts), "login-signup", &memSessions{})
 	code := sendCode(t, a, phone)
 	ref := tgapi.CodeRef{Phone: phone, PhoneCodeHash: code.PhoneCodeHash}
@@ -145,7 +145,7 @@ func TestResendAndCancel(t *testing.T) {
 func TestLoginEmailSetup(t *testing.T) {
 	t.Parallel()
 	const phone = phoneSetupEmail
-	_, opts := sharedDC(t)
+	_, opts := oneAccount(t, testdc.Account{Phone: phone, CodeType: "setup_email_required"})
 	a := connect(t, newConnector(t, opts), "login-email", &memSessions{})
 	code := sendCode(t, a, phone)
 	if code.Type != tgapi.CodeSetUpEmailRequired {
@@ -176,7 +176,7 @@ func TestLoginEmailSetup(t *testing.T) {
 func TestFloodWait(t *testing.T) {
 	t.Parallel()
 	const phone = phoneFlood
-	_, opts := sharedDC(t)
+	_, opts := oneAccount(t, testdc.Account{Phone: phone, FloodWait: 30})
 	a := connect(t, newConnector(t, opts), "login-flood", &memSessions{})
 	start := time.Now()
 	_, err := a.SendCode(testCtx(t), tgapi.SendCodeRequest{Phone: phone})

@@ -41,6 +41,11 @@ type Options struct {
 	// Device is sent in initConnection; zero fields get gotd's defaults.
 	Device telegram.DeviceConfig
 
+	// MigrationTimeout bounds a move of the session to another DC (PHONE_MIGRATE_X and
+	// the like, ImportLoginToken): connecting there and creating the auth key. Zero
+	// means gotd's default (15 s).
+	MigrationTimeout time.Duration
+
 	// IdleTimeout closes a login's client after that long without calls
 	// (DefaultIdleTimeout when zero). The API stays usable: the next call reconnects.
 	IdleTimeout time.Duration
@@ -337,14 +342,15 @@ func (c *Connector) start(loginID string, sessions tgapi.SessionStorage) *conn {
 // the login's session storage. Production and the test DC differ only in the values.
 func (c *Connector) clientOptions(loginID string, sessions sessionStorage) telegram.Options {
 	opts := telegram.Options{
-		PublicKeys:     c.opts.PublicKeys,
-		DC:             c.opts.DC,
-		DCList:         c.opts.DCList,
-		Resolver:       c.opts.Resolver,
-		Device:         c.opts.Device,
-		SessionStorage: sessions,
-		Logger:         logslog.New(c.log.With("login_id", loginID)),
-		NoUpdates:      true,
+		PublicKeys:       c.opts.PublicKeys,
+		DC:               c.opts.DC,
+		DCList:           c.opts.DCList,
+		Resolver:         c.opts.Resolver,
+		Device:           c.opts.Device,
+		MigrationTimeout: c.opts.MigrationTimeout,
+		SessionStorage:   sessions,
+		Logger:           logslog.New(c.log.With("login_id", loginID)),
+		NoUpdates:        true,
 	}
 	if c.opts.OnLoginToken != nil {
 		opts.NoUpdates = false

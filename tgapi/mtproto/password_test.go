@@ -3,6 +3,7 @@ package mtproto
 import (
 	"testing"
 
+	"github.com/tgauth/tgauth/testdc"
 	"github.com/tgauth/tgauth/tgapi"
 )
 
@@ -44,7 +45,7 @@ func TestTwoFactorPassword(t *testing.T) {
 
 func TestPasswordRecovery(t *testing.T) {
 	t.Parallel()
-	_, opts := sharedDC(t)
+	_, opts := oneAccount(t, testdc.Account{Phone: phone2FARecovery, Password: password2FA, RecoveryEmail: "grace@example.com"})
 	a := connect(t, newConnector(t, opts), "login-recovery", &memSessions{})
 	signInTo2FA(t, a, phone2FARecovery, "22222")
 

@@ -33,16 +33,37 @@ const (
 	password2FA       = "correct horse"
 )
 
+// world holds the accounts whose state the tests do not change for good, so that the
+// tests also pass with -count=N on the shared DC. A test that registers, sets up an
+// e-mail, removes a password or depends on the clock starts a DC of its own (oneAccount).
 var world = testdc.World{Accounts: []testdc.Account{
-	{Phone: phoneUnregistered, Registered: ptr(false)},
 	{Phone: phoneSMSThenCall, CodeType: "sms", NextType: "call", Timeout: 60},
-	{Phone: phoneSetupEmail, CodeType: "setup_email_required"},
-	{Phone: phoneFlood, FloodWait: 30},
 	{Phone: phone2FA, Password: password2FA, Hint: "battery staple", RecoveryEmail: "ada@example.com"},
 	{Phone: phone2FALogout, Password: password2FA},
 	{Phone: phone2FAOnDC3, Password: password2FA},
-	{Phone: phone2FARecovery, Password: password2FA, RecoveryEmail: "grace@example.com"},
 }}
+
+// oneAccount starts a test DC of its own whose world is acc.
+func oneAccount(t *testing.T, acc testdc.Account) (*testdc.DC, Options) {
+	t.Helper()
+	return startDC(t, testdc.Options{World: testdc.World{Accounts: []testdc.Account{acc}}})
+}
+
+// heavy limits how many tests talk to a test DC at once. Every new auth key costs a
+// Diffie-Hellman exchange whose prime checks take seconds under -race; with all tests at
+// once on a small machine, a DC migration would outlast gotd's 15 s migration timeout.
+var heavy = make(chan struct{}, 2)
+
+// limit takes a slot of heavy until the test ends.
+func limit(t *testing.T) {
+	t.Helper()
+	select {
+	case heavy <- struct{}{}:
+	case <-t.Context().Done():
+		t.Fatal("test ended while waiting for a slot")
+	}
+	t.Cleanup(func() { <-heavy })
+}
 
 // shared is the test DC most tests share (starting one costs an RSA key); tests that
 // count calls start their own.
@@ -63,6 +84,7 @@ func TestMain(m *testing.M) {
 // sharedDC returns the shared test DC (with world) and Options that reach it.
 func sharedDC(t *testing.T) (*testdc.DC, Options) {
 	t.Helper()
+	limit(t)
 	shared.once.Do(func() {
 		shared.dc, shared.err = testdc.Start(context.Background(), testdc.Options{World: world})
 	})
@@ -87,6 +109,9 @@ func optionsFor(t *testing.T, d *testdc.DC) Options {
 		DCList:     cfg.DCList(),
 		PublicKeys: keys,
 		Resolver:   cfg.Resolver(),
+		// A new auth key takes seconds under -race on a busy machine; gotd's 15 s
+		// default for a DC migration is too tight there.
+		MigrationTimeout: 2 * time.Minute,
 	}
 }
 
@@ -94,6 +119,7 @@ func optionsFor(t *testing.T, d *testdc.DC) Options {
 // same Options production uses, with the test DC's addresses, keys and resolver.
 func startDC(t *testing.T, opts testdc.Options) (*testdc.DC, Options) {
 	t.Helper()
+	limit(t)
 	d, err := testdc.Start(t.Context(), opts)
 	if err != nil {
 		t.Fatalf("start test DC: %v", err)
