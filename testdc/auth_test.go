@@ -123,6 +123,7 @@ func TestPhoneRules(t *testing.T) {
 func TestSignUpRequired(t *testing.T) {
 	t.Parallel()
 	d := sharedDC(t)
+	freshAccount(t, "9996629999")
 	run(t, d, clientOptions{}, func(ctx context.Context, c client) {
 		const phone = "9996629999"
 		hash := sendCode(ctx, t, c, phone).PhoneCodeHash
@@ -185,6 +186,8 @@ func TestResendAndCancel(t *testing.T) {
 func TestEmailCodes(t *testing.T) {
 	t.Parallel()
 	d := sharedDC(t)
+	freshAccount(t, "9996614444")
+	freshAccount(t, "9996614445")
 	run(t, d, clientOptions{dc: 1}, func(ctx context.Context, c client) {
 		// code_type email: the code comes by e-mail, signIn takes it as
 		// email_verification.

@@ -13,10 +13,10 @@ import (
 )
 
 // TestExpiries moves the shared DC's clock through code, flood-wait and QR
-// token lifetimes (defaults: 5 minutes, 30 seconds). Not parallel: the
-// clock is shared.
+// token lifetimes. Not parallel: the clock is shared.
 func TestExpiries(t *testing.T) {
 	d := sharedDC(t)
+	freshAccount(t, "9996620002")
 	clock := shared.clock
 	run(t, d, clientOptions{}, func(ctx context.Context, c client) {
 		// Login tokens.
@@ -27,9 +27,9 @@ func TestExpiries(t *testing.T) {
 			return res.(*tg.AuthLoginToken)
 		}
 		first := export()
-		require.InDelta(t, clock.Now().Add(30*time.Second).Unix(), first.Expires, 1)
+		require.InDelta(t, clock.Now().Add(sharedQRTTL).Unix(), first.Expires, 1)
 		require.Equal(t, first, export(), "a valid token is exported again")
-		clock.Advance(30 * time.Second)
+		clock.Advance(sharedQRTTL)
 		fresh := export()
 		require.NotEqual(t, first.Token, fresh.Token)
 		require.Greater(t, fresh.Expires, first.Expires)

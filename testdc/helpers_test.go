@@ -56,8 +56,10 @@ func TestMain(m *testing.M) {
 
 func registered(b bool) *bool { return &b }
 
+const sharedQRTTL = 5 * time.Minute
+
 // sharedDC is the DC of sharedWorld, default options but a movable clock
-// (shared.clock). Parallel tests using it must not Hold, count Calls, move
+// (shared.clock) and sharedQRTTL. Parallel tests using it must not Hold, count Calls, move
 // the clock or use a phone another test uses; sequential tests (run before
 // all parallel ones) may.
 func sharedDC(t *testing.T) *DC {
@@ -65,13 +67,34 @@ func sharedDC(t *testing.T) *DC {
 	shared.once.Do(func() {
 		shared.clock = &fakeClock{}
 		shared.dc, shared.err = Start(context.Background(), Options{
-			World:  sharedWorld,
-			Now:    shared.clock.Now,
-			Logger: testLogger("testdc"),
+			World: sharedWorld,
+			Now:   shared.clock.Now,
+			// Long enough for a Scan (a key exchange) on a loaded machine.
+			QRTokenTTL: sharedQRTTL,
+			Logger:     testLogger("testdc"),
 		})
 	})
 	require.NoError(t, shared.err)
 	return shared.dc
+}
+
+// freshAccount makes the shared DC forget what earlier tests (or runs, with
+// -count) did to the account of phone.
+func freshAccount(t *testing.T, phone string) {
+	t.Helper()
+	st := sharedDC(t).st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	p, _ := normalizePhone(phone)
+	if acc, ok := st.accounts[p]; ok {
+		delete(st.accounts, p)
+		delete(st.users, acc.id)
+	}
+	for _, a := range sharedWorld.Accounts {
+		if q, _ := normalizePhone(a.Phone); q == p {
+			st.addWorldAccount(a)
+		}
+	}
 }
 
 // leaseKey takes an idle session of the shared DC whose key lives on DC dc,

@@ -61,6 +61,7 @@ func TestTwoFactorPassword(t *testing.T) {
 func TestPasswordRecovery(t *testing.T) {
 	t.Parallel()
 	d := sharedDC(t)
+	freshAccount(t, "9996638888")
 	const phone = "9996638888"
 	run(t, d, clientOptions{dc: 3}, func(ctx context.Context, c client) {
 		signInTo2FA(ctx, t, c, phone, "33333")
@@ -90,6 +91,7 @@ func TestPasswordRecovery(t *testing.T) {
 func TestRecoveryWithNewPassword(t *testing.T) {
 	t.Parallel()
 	d := sharedDC(t)
+	freshAccount(t, "9996638889")
 	const phone = "9996638889"
 	run(t, d, clientOptions{dc: 3}, func(ctx context.Context, c client) {
 		signInTo2FA(ctx, t, c, phone, "33333")
@@ -109,6 +111,8 @@ func TestRecoveryWithNewPassword(t *testing.T) {
 func TestLogoutTokens(t *testing.T) {
 	t.Parallel()
 	d := sharedDC(t)
+	freshAccount(t, "9996626666")
+	freshAccount(t, "9996626667")
 	var token []byte
 	run(t, d, clientOptions{}, func(ctx context.Context, c client) {
 		signInTo2FA(ctx, t, c, "9996626666", "22222")

@@ -39,7 +39,8 @@ type Options struct {
 	// Now is the clock of code, token and flood-wait expiry (default
 	// time.Now); tests may move it. MTProto itself uses the real clock.
 	Now func() time.Time
-	// Logger receives the servers' logs (nil: none).
+	// Logger receives the servers' logs (nil: none). It is gotd's logger
+	// interface; github.com/gotd/log/logzap bridges a *zap.Logger.
 	Logger log.Logger
 }
 

@@ -80,30 +80,35 @@ func newState(opts Options) *state {
 		tokens:          map[string]*loginToken{},
 	}
 	for _, a := range opts.World.Accounts {
-		phone, _ := normalizePhone(a.Phone)
-		acc := s.newAccount(phone)
-		acc.registered = a.Registered == nil || *a.Registered
-		if a.FirstName != "" {
-			acc.firstName = a.FirstName
-		}
-		if a.LastName != "" {
-			acc.lastName = a.LastName
-		}
-		acc.username = a.Username
-		if a.Password != "" {
-			acc.pass = newPassword(a.Password)
-		}
-		acc.hint = a.Hint
-		acc.recoveryEmail = a.RecoveryEmail
-		acc.banned = a.Banned
-		acc.floodWait = time.Duration(a.FloodWait) * time.Second
-		if a.CodeType != "" {
-			acc.codeType = a.CodeType
-		}
-		acc.nextType = a.NextType
-		acc.timeout = a.Timeout
+		s.addWorldAccount(a)
 	}
 	return s
+}
+
+// addWorldAccount registers an account of the world (validated).
+func (s *state) addWorldAccount(a Account) {
+	phone, _ := normalizePhone(a.Phone)
+	acc := s.newAccount(phone)
+	acc.registered = a.Registered == nil || *a.Registered
+	if a.FirstName != "" {
+		acc.firstName = a.FirstName
+	}
+	if a.LastName != "" {
+		acc.lastName = a.LastName
+	}
+	acc.username = a.Username
+	if a.Password != "" {
+		acc.pass = newPassword(a.Password)
+	}
+	acc.hint = a.Hint
+	acc.recoveryEmail = a.RecoveryEmail
+	acc.banned = a.Banned
+	acc.floodWait = time.Duration(a.FloodWait) * time.Second
+	if a.CodeType != "" {
+		acc.codeType = a.CodeType
+	}
+	acc.nextType = a.NextType
+	acc.timeout = a.Timeout
 }
 
 // newAccount registers a phone account with the implicit defaults.
