@@ -210,8 +210,9 @@ func TestCrashInEveryFlightState(t *testing.T) {
 			wantPrompt(t, snap, machine.AskEmailCode, "the answer to account.verifyEmail was lost")
 			// Measured: the DC did verify the address (the held call ran), so entering the
 			// e-mail code again is refused (testdc: EMAIL_NOT_ALLOWED, the code having become
-			// a login code sent by e-mail) and this login cannot go on; the user cancels it,
-			// and a new login for the phone gets its code by the e-mail now set up.
+			// a login code sent by e-mail, which the lost answer announced) and this login
+			// cannot go on. The user cancels it; a new login for the phone goes through the
+			// e-mail setup again and signs in.
 			r := e.run("email-code", id, "222222")
 			t.Logf("the e-mail code again after the crash: exit %d, %s", r.code, strings.TrimSpace(r.stderr))
 			e.stepTo(states.Cancelled, "cancel", id)
@@ -248,10 +249,10 @@ func TestCrashInEveryFlightState(t *testing.T) {
 		dc:     qrDC(),
 		before: scannedQR("+9996631110"),
 		crash:  func(string) (string, []string) { return "", []string{"serve-timers"} },
-		// The import first moves the session to DC 3 (a new auth key there), and gotd stores
-		// that session just after it lets the call through; the kill waits for it, so that
-		// the stored session is the one the held import authorizes. (Killed before, the
-		// login keeps its DC 2 session, which is not authorized: QRWaiting, a new QR code.)
+		// The import first moves the session to DC 3 (a new auth key there), which gotd
+		// stores as its new connection gets ready, around when it lets the call through
+		// (measured: always stored by the time the call reached the DC). The kill waits for
+		// it, so that the stored session is surely the one the held import authorizes.
 		beforeKill: func(e *env, id string) {
 			waitFor(e.t, "the login's session stored on DC 3", func() bool { return e.sessionDC(id) == 3 })
 		},
