@@ -76,7 +76,13 @@ func (c Config) WriteFile(path string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+	// Written beside and renamed into place, so that a reader polling for the file never
+	// sees it half written.
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(data, '\n'), 0o644); err != nil {
+		return fmt.Errorf("testdc: write config: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("testdc: write config: %w", err)
 	}
 	return nil

@@ -31,6 +31,16 @@ type step struct {
 var acceptTOS = map[*flag.FlagSet]*bool{}
 
 var steps = []step{
+	{name: "phone", usage: "phone ID PHONE", summary: "Enter a phone number for a login in state New (after a rejected number, a flood wait or a crash).", min: 1, max: 1,
+		input: func(_ Env, a []string, _ *flag.FlagSet) (machine.Input, error) {
+			return machine.SubmitPhone{Phone: a[0]}, nil
+		}},
+	{name: "bot-token", usage: "bot-token ID TOKEN", summary: "Enter a bot token for a login in state New.", min: 1, max: 1,
+		input: func(_ Env, a []string, _ *flag.FlagSet) (machine.Input, error) {
+			return machine.SubmitBotToken{Token: a[0]}, nil
+		}},
+	{name: "qr", usage: "qr ID", summary: "Ask for a QR code for a login in state New.",
+		input: func(Env, []string, *flag.FlagSet) (machine.Input, error) { return machine.StartQR{}, nil }},
 	{name: "code", usage: "code ID CODE", summary: "Enter the login code.", min: 1, max: 1,
 		input: func(_ Env, a []string, _ *flag.FlagSet) (machine.Input, error) {
 			return machine.SubmitCode{Code: a[0]}, nil
