@@ -52,6 +52,7 @@ import (
 
 	"github.com/tgauth/tgauth/bench/internal/report"
 	"github.com/tgauth/tgauth/bench/scale"
+	"github.com/tgauth/tgauth/internal/clock"
 	"github.com/tgauth/tgauth/machine"
 	"github.com/tgauth/tgauth/states"
 	"github.com/tgauth/tgauth/store/postgres"
@@ -303,7 +304,7 @@ func child(ctx context.Context, store string, pending, ticks int) error {
 		return err
 	}
 	defer s.Close()
-	e, err := machine.New(machine.Options{Store: s, Telegram: scale.NewTelegram(scale.NewClock(time.Now())).Connector(),
+	e, err := machine.New(machine.Options{Store: s, Telegram: scale.NewTelegram(clock.New(time.Now())).Connector(),
 		LoginTTL: ttl, Tick: 50 * time.Millisecond})
 	if err != nil {
 		return err

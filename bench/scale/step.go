@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tgauth/tgauth/internal/clock"
 	"github.com/tgauth/tgauth/machine"
 	"github.com/tgauth/tgauth/states"
 	"github.com/tgauth/tgauth/store/memory"
@@ -41,7 +42,7 @@ type Stepper struct {
 // NewStepper starts a phone login on s (through an engine with the real clock and a
 // mock Telegram) and walks it to CodeSent, ready for steps. id must be new to s.
 func NewStepper(ctx context.Context, s machine.Store, id string) (*Stepper, error) {
-	tg := NewTelegram(NewClock(time.Now()))
+	tg := NewTelegram(clock.New(time.Now()))
 	e, err := machine.New(machine.Options{Store: s, Telegram: tg.Connector(), MaxAttempts: math.MaxInt})
 	if err != nil {
 		return nil, err
@@ -92,7 +93,7 @@ func BenchmarkEngineStep(b *testing.B, s machine.Store) {
 // CodeSent, its only timer the TTL at now+ttl. Give each copy its own ID and phone.
 func PendingLogin(ctx context.Context, now time.Time, ttl time.Duration) (*machine.Login, error) {
 	store := memory.New()
-	tg := NewTelegram(NewClock(now))
+	tg := NewTelegram(clock.New(now))
 	e, err := machine.New(machine.Options{Store: store, Telegram: tg.Connector(), LoginTTL: ttl,
 		Now: func() time.Time { return now }})
 	if err != nil {

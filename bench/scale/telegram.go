@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tgauth/tgauth/internal/clock"
 	"github.com/tgauth/tgauth/tgapi"
 	"github.com/tgauth/tgauth/tgapi/mock"
 )
@@ -21,30 +22,6 @@ const WrongCode = "11111"
 // QRTokenLife is how long a login token the mock Telegram exports stays valid.
 const QRTokenLife = 30 * time.Second
 
-// Clock is a settable clock, shared by engines as their Options.Now. It is safe for
-// concurrent use.
-type Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-// NewClock returns a clock that reads t until it is advanced.
-func NewClock(t time.Time) *Clock { return &Clock{t: t} }
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Advance moves the clock forward by d.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // Telegram is a mock Telegram with one tgapi/mock API per login, so that the calls each
 // login made can be counted. auth.sendCode sends a code whose phone_code_hash names the
 // login; auth.signIn authorizes for RightCode with that hash and answers
@@ -53,7 +30,7 @@ func (c *Clock) Advance(d time.Duration) {
 // recorded), as tgapi/mock does for calls a test does not expect. It is safe for
 // concurrent use.
 type Telegram struct {
-	clock *Clock
+	clock *clock.Fake
 
 	mu     sync.Mutex
 	apis   map[string]*mock.API
@@ -61,8 +38,8 @@ type Telegram struct {
 }
 
 // NewTelegram returns a mock Telegram whose tokens expire by clock.
-func NewTelegram(clock *Clock) *Telegram {
-	return &Telegram{clock: clock, apis: map[string]*mock.API{}, tokens: map[string][]tgapi.LoginToken{}}
+func NewTelegram(clk *clock.Fake) *Telegram {
+	return &Telegram{clock: clk, apis: map[string]*mock.API{}, tokens: map[string][]tgapi.LoginToken{}}
 }
 
 // Connector returns the connector engines call the mock Telegram through.

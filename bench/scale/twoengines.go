@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tgauth/tgauth/internal/clock"
 	"github.com/tgauth/tgauth/machine"
 	"github.com/tgauth/tgauth/states"
 	tr "github.com/tgauth/tgauth/transitions"
@@ -78,11 +79,11 @@ func TwoEngines(t testing.TB, a, b machine.Store, cfg Config) {
 	t.Helper()
 	cfg.setDefaults()
 	ctx := t.Context()
-	clock := NewClock(Origin)
-	d := &driver{t: t, cfg: cfg, ctx: ctx, clock: clock, tg: NewTelegram(clock), store: a}
+	clk := clock.New(Origin)
+	d := &driver{t: t, cfg: cfg, ctx: ctx, clock: clk, tg: NewTelegram(clk), store: a}
 	for i, s := range []machine.Store{a, b} {
 		e, err := machine.New(machine.Options{
-			Store: s, Telegram: d.tg.Connector(), Now: clock.Now, Observer: &d.timers[i],
+			Store: s, Telegram: d.tg.Connector(), Now: clk.Now, Observer: &d.timers[i],
 			LoginTTL: LoginTTL,
 			// Leases (twice this) outlast the test's fake time: no login is taken over from
 			// a live engine because the clock was moved on during its call.
@@ -129,7 +130,7 @@ func TwoEngines(t testing.TB, a, b machine.Store, cfg Config) {
 
 	// Past every login's TTL: the abandoned phone logins and the QR logins still waiting
 	// expire, by the schedulers alone.
-	clock.Advance(2 * LoginTTL)
+	clk.Advance(2 * LoginTTL)
 	want := map[string]machine.State{}
 	for _, p := range plans {
 		want[p.id] = p.final()
@@ -154,7 +155,7 @@ func TwoEngines(t testing.TB, a, b machine.Store, cfg Config) {
 	stopSchedulers()
 
 	// Nothing is left to fire, however late it gets.
-	clock.Advance(24 * time.Hour)
+	clk.Advance(24 * time.Hour)
 	for i, e := range d.engines {
 		if err := e.Tick(ctx); err != nil {
 			t.Errorf("engine %d: last Tick: %v", i, err)
@@ -168,7 +169,7 @@ type driver struct {
 	t       testing.TB
 	cfg     Config
 	ctx     context.Context
-	clock   *Clock
+	clock   *clock.Fake
 	tg      *Telegram
 	store   machine.Store
 	engines [2]*machine.Engine
