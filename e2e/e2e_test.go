@@ -35,6 +35,7 @@ var world = testdc.World{Accounts: []testdc.Account{
 	{Phone: "9996620004", FloodWait: 30},
 	{Phone: "9996620005", CodeType: "app", NextType: "sms", Timeout: 60},
 	{Phone: "9996620006", Password: "hunter2"},
+	{Phone: "9996620007", CodeType: "setup_email_required"},
 }}
 
 // clock is testdc's clock, which tests move to expire codes and tokens.
@@ -234,6 +235,23 @@ func TestSignUpWithTermsOfService(t *testing.T) {
 	if snap.Prompt.User.FirstName != "Ada" {
 		t.Fatalf("signed up as %+v", snap.Prompt.User)
 	}
+}
+
+func TestLoginEmailSetup(t *testing.T) {
+	e := setup(t, testdc.Options{}, machine.Options{})
+	eng := e.engine()
+	snap := e.start(eng, machine.SubmitPhone{Phone: "+9996620007"})
+	expect(t, snap, states.EmailRequired)
+	snap = e.send(eng, snap.ID, machine.SubmitEmail{Email: "ada@example.org"}, states.EmailCodeSent)
+	if snap.Prompt.EmailPattern == "" || strings.Contains(snap.Prompt.EmailPattern, "ada@example.org") {
+		t.Fatalf("e-mail pattern %q", snap.Prompt.EmailPattern)
+	}
+	snap = e.send(eng, snap.ID, machine.SubmitEmailCode{Code: "111111"}, states.EmailCodeSent)
+	snap = e.send(eng, snap.ID, machine.SubmitEmailCode{Code: "222222"}, states.CodeSent)
+	if snap.Prompt.Code.Type != tgapi.CodeEmail {
+		t.Fatalf("after the e-mail setup the code goes by %s, want email", snap.Prompt.Code.Type)
+	}
+	e.send(eng, snap.ID, machine.SubmitCode{Code: "22222"}, states.Authorized)
 }
 
 func TestTwoFactorWrongThenRight(t *testing.T) {
