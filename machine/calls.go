@@ -96,7 +96,7 @@ func (e *Engine) callState(ctx context.Context, api tgapi.API, l *Login, in Inpu
 	case states.CheckingCode:
 		code, isCode := in.(SubmitCode)
 		if !isCode {
-			return e.lost(l)
+			return lost
 		}
 		viaEmail := l.Code != nil && l.Code.Type == tgapi.CodeEmail
 		auth, err := api.SignIn(ctx, tgapi.SignInRequest{CodeRef: ref, Code: strings.TrimSpace(code.Code), ViaEmail: viaEmail})
@@ -114,7 +114,7 @@ func (e *Engine) callState(ctx context.Context, api tgapi.API, l *Login, in Inpu
 	case states.SigningUp:
 		su, isSignUp := in.(SubmitSignUp)
 		if !isSignUp {
-			return e.lost(l)
+			return lost
 		}
 		u, err := api.SignUp(ctx, tgapi.SignUpRequest{CodeRef: ref, FirstName: strings.TrimSpace(su.FirstName), LastName: strings.TrimSpace(su.LastName)})
 		if err != nil {
@@ -125,7 +125,7 @@ func (e *Engine) callState(ctx context.Context, api tgapi.API, l *Login, in Inpu
 	case states.CheckingPassword:
 		pw, isPassword := in.(SubmitPassword)
 		if !isPassword {
-			return e.lost(l)
+			return lost
 		}
 		u, err := api.CheckPassword(ctx, pw.Password)
 		if err != nil {
@@ -143,7 +143,7 @@ func (e *Engine) callState(ctx context.Context, api tgapi.API, l *Login, in Inpu
 	case states.CheckingRecovery:
 		code, isCode := in.(SubmitRecoveryCode)
 		if !isCode {
-			return e.lost(l)
+			return lost
 		}
 		u, err := api.RecoverPassword(ctx, strings.TrimSpace(code.Code))
 		if err != nil {
@@ -162,7 +162,7 @@ func (e *Engine) callState(ctx context.Context, api tgapi.API, l *Login, in Inpu
 	case states.CheckingEmailCode:
 		code, isCode := in.(SubmitEmailCode)
 		if !isCode {
-			return e.lost(l)
+			return lost
 		}
 		res, err := api.VerifyEmail(ctx, tgapi.VerifyEmailRequest{CodeRef: ref, Code: strings.TrimSpace(code.Code)})
 		if err != nil {
@@ -190,7 +190,7 @@ func (e *Engine) callState(ctx context.Context, api tgapi.API, l *Login, in Inpu
 	case states.CheckingBotToken:
 		bt, isToken := in.(SubmitBotToken)
 		if !isToken {
-			return e.lost(l)
+			return lost
 		}
 		u, err := api.ImportBotAuthorization(ctx, strings.TrimSpace(bt.Token))
 		if err != nil {
@@ -298,9 +298,7 @@ func (e *Engine) pollNow(l *Login) {
 
 // lost is the outcome when a call cannot be made because its input is gone (it only lived
 // in the memory of a process that stopped).
-func (e *Engine) lost(l *Login) outcome {
-	return outcome{event: tr.Interrupted, note: "the input was lost before its call; enter it again"}
-}
+var lost = outcome{event: tr.Interrupted, note: "the input was lost before its call; enter it again"}
 
 // rule maps some Telegram errors of one call to an outcome; it returns false for others.
 type rule func(l *Login, err *tgapi.Error) (outcome, bool)

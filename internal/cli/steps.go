@@ -25,31 +25,37 @@ type step struct {
 	name, usage, summary string
 	// args is the number of positional arguments after the login ID: min and max.
 	min, max int
-	input    func(env Env, args []string, fs *flag.FlagSet) (machine.Input, error)
+	input    func(a stepArgs) (machine.Input, error)
 }
 
-var acceptTOS = map[*flag.FlagSet]*bool{}
+// stepArgs is what a step's input is made from: the positional arguments after the login
+// ID, the streams, and the --accept-tos flag (signup only).
+type stepArgs struct {
+	env       Env
+	args      []string
+	acceptTOS bool
+}
 
 var steps = []step{
 	{name: "phone", usage: "phone ID PHONE", summary: "Enter a phone number for a login in state New (after a rejected number, a flood wait or a crash).", min: 1, max: 1,
-		input: func(_ Env, a []string, _ *flag.FlagSet) (machine.Input, error) {
-			return machine.SubmitPhone{Phone: a[0]}, nil
+		input: func(a stepArgs) (machine.Input, error) {
+			return machine.SubmitPhone{Phone: a.args[0]}, nil
 		}},
 	{name: "bot-token", usage: "bot-token ID TOKEN", summary: "Enter a bot token for a login in state New.", min: 1, max: 1,
-		input: func(_ Env, a []string, _ *flag.FlagSet) (machine.Input, error) {
-			return machine.SubmitBotToken{Token: a[0]}, nil
+		input: func(a stepArgs) (machine.Input, error) {
+			return machine.SubmitBotToken{Token: a.args[0]}, nil
 		}},
 	{name: "qr", usage: "qr ID", summary: "Ask for a QR code for a login in state New.",
-		input: func(Env, []string, *flag.FlagSet) (machine.Input, error) { return machine.StartQR{}, nil }},
+		input: func(stepArgs) (machine.Input, error) { return machine.StartQR{}, nil }},
 	{name: "code", usage: "code ID CODE", summary: "Enter the login code.", min: 1, max: 1,
-		input: func(_ Env, a []string, _ *flag.FlagSet) (machine.Input, error) {
-			return machine.SubmitCode{Code: a[0]}, nil
+		input: func(a stepArgs) (machine.Input, error) {
+			return machine.SubmitCode{Code: a.args[0]}, nil
 		}},
 	{name: "password", usage: "password ID PASSWORD|-", summary: "Enter the 2FA password; '-' reads it from stdin (keeps it out of ps and shell history).", min: 1, max: 1,
-		input: func(env Env, a []string, _ *flag.FlagSet) (machine.Input, error) {
-			pw := a[0]
+		input: func(a stepArgs) (machine.Input, error) {
+			pw := a.args[0]
 			if pw == "-" {
-				line, err := bufio.NewReader(env.Stdin).ReadString('\n')
+				line, err := bufio.NewReader(a.env.Stdin).ReadString('\n')
 				if err != nil && !errors.Is(err, io.EOF) {
 					return nil, fmt.Errorf("read the password from stdin: %w", err)
 				}
@@ -58,33 +64,33 @@ var steps = []step{
 			return machine.SubmitPassword{Password: pw}, nil
 		}},
 	{name: "signup", usage: "signup ID FIRST [LAST] --accept-tos", summary: "Sign up a number that has no account; the terms of service (see 'tgauth status ID') must be accepted.", min: 1, max: 2,
-		input: func(_ Env, a []string, fs *flag.FlagSet) (machine.Input, error) {
-			su := machine.SubmitSignUp{FirstName: a[0], AcceptTerms: *acceptTOS[fs]}
-			if len(a) > 1 {
-				su.LastName = a[1]
+		input: func(a stepArgs) (machine.Input, error) {
+			su := machine.SubmitSignUp{FirstName: a.args[0], AcceptTerms: a.acceptTOS}
+			if len(a.args) > 1 {
+				su.LastName = a.args[1]
 			}
 			return su, nil
 		}},
 	{name: "resend", usage: "resend ID", summary: "Send the code again (by the next type), or a new code once it expired.",
-		input: func(Env, []string, *flag.FlagSet) (machine.Input, error) { return machine.Resend{}, nil }},
+		input: func(stepArgs) (machine.Input, error) { return machine.Resend{}, nil }},
 	{name: "cancel", usage: "cancel ID", summary: "Give up on the login (auth.cancelCode when a code is outstanding).",
-		input: func(Env, []string, *flag.FlagSet) (machine.Input, error) { return machine.Cancel{}, nil }},
+		input: func(stepArgs) (machine.Input, error) { return machine.Cancel{}, nil }},
 	{name: "recover", usage: "recover ID", summary: "Forgot the 2FA password: send a recovery code to the recovery e-mail.",
-		input: func(Env, []string, *flag.FlagSet) (machine.Input, error) { return machine.RequestRecovery{}, nil }},
+		input: func(stepArgs) (machine.Input, error) { return machine.RequestRecovery{}, nil }},
 	{name: "recovery-code", usage: "recovery-code ID CODE", summary: "Enter the password recovery code.", min: 1, max: 1,
-		input: func(_ Env, a []string, _ *flag.FlagSet) (machine.Input, error) {
-			return machine.SubmitRecoveryCode{Code: a[0]}, nil
+		input: func(a stepArgs) (machine.Input, error) {
+			return machine.SubmitRecoveryCode{Code: a.args[0]}, nil
 		}},
 	{name: "email", usage: "email ID ADDRESS", summary: "Set up the login e-mail Telegram asked for.", min: 1, max: 1,
-		input: func(_ Env, a []string, _ *flag.FlagSet) (machine.Input, error) {
-			return machine.SubmitEmail{Email: a[0]}, nil
+		input: func(a stepArgs) (machine.Input, error) {
+			return machine.SubmitEmail{Email: a.args[0]}, nil
 		}},
 	{name: "email-code", usage: "email-code ID CODE", summary: "Enter the code sent to the new login e-mail.", min: 1, max: 1,
-		input: func(_ Env, a []string, _ *flag.FlagSet) (machine.Input, error) {
-			return machine.SubmitEmailCode{Code: a[0]}, nil
+		input: func(a stepArgs) (machine.Input, error) {
+			return machine.SubmitEmailCode{Code: a.args[0]}, nil
 		}},
 	{name: "logout", usage: "logout ID", summary: "Log an authorized login out (keeps Telegram's future_auth_token for the next login).",
-		input: func(Env, []string, *flag.FlagSet) (machine.Input, error) { return machine.LogOut{}, nil }},
+		input: func(stepArgs) (machine.Input, error) { return machine.LogOut{}, nil }},
 }
 
 func init() {
@@ -128,14 +134,15 @@ func stepFlags(env Env, name string) (*flag.FlagSet, *engineFlags, *bool) {
 
 func runStep(ctx context.Context, env Env, s step, args []string) error {
 	fs, ef, asJSON := stepFlags(env, s.name)
+	acceptTOS := new(bool)
 	if s.name == "signup" {
-		acceptTOS[fs] = fs.Bool("accept-tos", false, "accept Telegram's terms of service (required to sign up)")
+		acceptTOS = fs.Bool("accept-tos", false, "accept Telegram's terms of service (required to sign up)")
 	}
 	pos, err := parseInterspersed(fs, args)
 	if err != nil || len(pos) < 1+s.min || len(pos) > 1+s.max {
 		return usageErr(fs, err)
 	}
-	in, err := s.input(env, pos[1:], fs)
+	in, err := s.input(stepArgs{env: env, args: pos[1:], acceptTOS: *acceptTOS})
 	if err != nil {
 		return err
 	}
