@@ -11,50 +11,34 @@ package tgapi
 
 import (
 	"context"
+	"fmt"
 )
 
-// API is bound to one login's MTProto session (one auth key). Every method is one Telegram
-// call, except CheckPassword, which fetches account.password and answers with SRP.
+// API is bound to one login's MTProto session (one auth key). Invoke makes one call of
+// the call table (Calls): req is one of the request types, and the result is a value of
+// the type the table names for it (nil for a call that answers nothing).
 type API interface {
-	// SendCode calls auth.sendCode. Telegram answers with a code sent, or directly with an
-	// authorization (auth.sentCodeSuccess), or SESSION_PASSWORD_NEEDED when one of the
-	// logout tokens matches a 2FA account.
-	SendCode(ctx context.Context, req SendCodeRequest) (SendCodeResult, error)
-	// ResendCode calls auth.resendCode: the code is sent again by the previous NextType.
-	ResendCode(ctx context.Context, req CodeRef) (SentCode, error)
-	// CancelCode calls auth.cancelCode.
-	CancelCode(ctx context.Context, req CodeRef) error
-	// SignIn calls auth.signIn with the code the user entered.
-	SignIn(ctx context.Context, req SignInRequest) (Authorization, error)
-	// SignUp calls auth.signUp for a number that has no account yet.
-	SignUp(ctx context.Context, req SignUpRequest) (User, error)
-	// PasswordInfo calls account.getPassword, for the hint and the recovery options.
-	PasswordInfo(ctx context.Context) (PasswordInfo, error)
-	// CheckPassword calls account.getPassword, computes the SRP answer for password and
-	// calls auth.checkPassword with it.
-	CheckPassword(ctx context.Context, password string) (User, error)
-	// RequestPasswordRecovery calls auth.requestPasswordRecovery.
-	RequestPasswordRecovery(ctx context.Context) (PasswordRecovery, error)
-	// RecoverPassword calls auth.recoverPassword with the e-mailed recovery code.
-	RecoverPassword(ctx context.Context, code string) (User, error)
-	// SendVerifyEmailCode calls account.sendVerifyEmailCode for the login e-mail setup.
-	SendVerifyEmailCode(ctx context.Context, req EmailRequest) (EmailCode, error)
-	// VerifyEmail calls account.verifyEmail for the login e-mail setup; Telegram then sends
-	// the login code to that e-mail.
-	VerifyEmail(ctx context.Context, req VerifyEmailRequest) (SendCodeResult, error)
-	// ExportLoginToken calls auth.exportLoginToken for QR login.
-	ExportLoginToken(ctx context.Context) (LoginToken, error)
-	// ImportLoginToken calls auth.importLoginToken on DC dc (after auth.loginTokenMigrateTo).
-	ImportLoginToken(ctx context.Context, dc int, token []byte) (LoginToken, error)
-	// ImportBotAuthorization calls auth.importBotAuthorization.
-	ImportBotAuthorization(ctx context.Context, token string) (User, error)
-	// LogOut calls auth.logOut and returns the future_auth_token, if Telegram gave one.
-	LogOut(ctx context.Context) (futureAuthToken []byte, err error)
-	// Self returns the user the session is authorized as (users.getUsers [inputUserSelf]);
-	// an unauthorized session answers an *Error with code 401.
-	Self(ctx context.Context) (User, error)
+	Invoke(ctx context.Context, req Request) (any, error)
 	// DC returns the data center the session lives on now (after any migration).
 	DC() int
+}
+
+// Invoke makes req's call on api and returns its result as R, the result type the call
+// table names for req. A result of another type is an error naming both.
+func Invoke[R any](ctx context.Context, api API, req Request) (R, error) {
+	var zero R
+	res, err := api.Invoke(ctx, req)
+	if err != nil {
+		return zero, err
+	}
+	if res == nil {
+		return zero, nil
+	}
+	r, ok := res.(R)
+	if !ok {
+		return zero, fmt.Errorf("tgapi: %s answered %T, want %T", req.Method(), res, zero)
+	}
+	return r, nil
 }
 
 // SessionStorage keeps one login's MTProto session (auth key, DC, salt) as opaque bytes.
@@ -80,4 +64,21 @@ type ConnectorFunc func(ctx context.Context, loginID string, sessions SessionSto
 // Connect calls f.
 func (f ConnectorFunc) Connect(ctx context.Context, loginID string, sessions SessionStorage) (API, error) {
 	return f(ctx, loginID, sessions)
+}
+
+// Update is something Telegram pushed to a login's session outside any call of ours.
+type Update string
+
+// The updates a login reacts to.
+const (
+	// LoginTokenUpdated is updateLoginToken: the QR code was scanned.
+	LoginTokenUpdated Update = "updateLoginToken"
+)
+
+// Updater is implemented by a Connector that delivers Telegram's pushes. The engine
+// (package machine) subscribes itself when it is built, so an embedder wires nothing.
+type Updater interface {
+	// OnUpdate sets the function each update is delivered to, with the ID of the login
+	// whose session got it. It replaces any earlier one; nil stops delivery.
+	OnUpdate(f func(loginID string, u Update))
 }

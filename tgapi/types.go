@@ -26,13 +26,6 @@ const (
 	CodeSMSPhrase          CodeType = "sms_phrase"           // an SMS with a phrase
 )
 
-// SendCodeRequest is the input of auth.sendCode.
-type SendCodeRequest struct {
-	Phone string
-	// LogoutTokens are the future_auth_tokens kept from earlier log-outs, newest first.
-	LogoutTokens [][]byte
-}
-
 // SendCodeResult is what auth.sendCode (or account.verifyEmail) answered: either a code was
 // sent, or the session was authorized at once.
 type SendCodeResult struct {
@@ -52,27 +45,6 @@ type SentCode struct {
 	Pattern      string `json:"pattern,omitempty"`
 	EmailPattern string `json:"email_pattern,omitempty"`
 	URL          string `json:"url,omitempty"`
-}
-
-// CodeRef names a code sent earlier: the phone and the phone_code_hash.
-type CodeRef struct {
-	Phone         string
-	PhoneCodeHash string
-}
-
-// SignInRequest is the input of auth.signIn.
-type SignInRequest struct {
-	CodeRef
-	Code string
-	// ViaEmail sends the code as email_verification (the code went to the login e-mail).
-	ViaEmail bool
-}
-
-// SignUpRequest is the input of auth.signUp.
-type SignUpRequest struct {
-	CodeRef
-	FirstName string
-	LastName  string
 }
 
 // Authorization is what auth.signIn answered: a user, or that the number must sign up.
@@ -111,22 +83,10 @@ type PasswordRecovery struct {
 	EmailPattern string `json:"email_pattern"`
 }
 
-// EmailRequest is the input of account.sendVerifyEmailCode for the login e-mail setup.
-type EmailRequest struct {
-	CodeRef
-	Email string
-}
-
 // EmailCode is account.sentEmailCode.
 type EmailCode struct {
 	EmailPattern string `json:"email_pattern"`
 	Length       int    `json:"length"`
-}
-
-// VerifyEmailRequest is the input of account.verifyEmail for the login e-mail setup.
-type VerifyEmailRequest struct {
-	CodeRef
-	Code string
 }
 
 // LoginToken is what auth.exportLoginToken or auth.importLoginToken answered: a token to
