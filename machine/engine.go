@@ -55,6 +55,11 @@ type Options struct {
 	// Owner names this engine in in-flight leases (default host/pid/random). With the
 	// default, a lease whose process on this host is gone is taken over at once.
 	Owner string
+	// TelegramID names the Telegram that Telegram reaches: "production", "test" (Telegram's
+	// test DCs) or a test DC identified by its keys. Every new login records it, and a
+	// login recorded with another is refused (*WrongTelegramError): its session belongs to
+	// that Telegram.
+	TelegramID string
 }
 
 // Engine runs logins. It is safe for concurrent use, and several engines (in one process or
@@ -83,7 +88,27 @@ func New(opts Options) (*Engine, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Engine{opts: opts, log: log, watchers: map[string]map[chan struct{}]struct{}{}}, nil
+	e := &Engine{opts: opts, log: log, watchers: map[string]map[chan struct{}]struct{}{}}
+	if u, ok := opts.Telegram.(tgapi.Updater); ok {
+		u.OnUpdate(e.update)
+	}
+	return e, nil
+}
+
+// update turns a push from Telegram into the event it means for the login that got it.
+// It runs apart from the connection that delivered it, which must not wait for the call
+// the event makes.
+func (e *Engine) update(id string, u tgapi.Update) {
+	if u != tgapi.LoginTokenUpdated {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*e.opts.CallTimeout)
+		defer cancel()
+		if _, err := e.Send(ctx, id, LoginTokenScanned{}); err != nil && !errors.Is(err, ErrRefused) {
+			e.log.Info("updateLoginToken not applied", "login", id, "err", err)
+		}
+	}()
 }
 
 func (o *Options) setDefaults() {
@@ -130,8 +155,9 @@ func (e *Engine) Start(ctx context.Context, opts StartOptions) (Snapshot, error)
 		id = uuid.NewString()
 	}
 	now := e.now()
-	l := &Login{ID: id, State: states.New, CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(e.opts.LoginTTL)}
-	e.schedule(l)
+	l := &Login{ID: id, State: states.New, Telegram: e.opts.TelegramID, CreatedAt: now, UpdatedAt: now,
+		ExpiresAt: now.Add(e.opts.LoginTTL)}
+	schedule(l, now)
 	if err := e.opts.Store.Create(ctx, l); err != nil {
 		return Snapshot{}, fmt.Errorf("start login: %w", err)
 	}
@@ -206,6 +232,9 @@ func (e *Engine) load(ctx context.Context, id string) (*Login, error) {
 	if err != nil {
 		return nil, fmt.Errorf("login %s: %w", id, err)
 	}
+	if err := e.ours(l); err != nil {
+		return l, err
+	}
 	if l.Kind() != states.InFlight {
 		return l, nil
 	}
@@ -216,6 +245,14 @@ func (e *Engine) load(ctx context.Context, id string) (*Login, error) {
 		return l, err
 	}
 	return l, nil
+}
+
+// ours refuses a login started on another Telegram than the engine's.
+func (e *Engine) ours(l *Login) error {
+	if l.Telegram != e.opts.TelegramID {
+		return &WrongTelegramError{ID: l.ID, Login: l.Telegram, Engine: e.opts.TelegramID}
+	}
+	return nil
 }
 
 // overdue reports whether l's TTL has passed in a state that expires.
@@ -234,6 +271,9 @@ func (e *Engine) Tick(ctx context.Context) error {
 	}
 	var errs []error
 	for _, l := range stale {
+		if e.ours(l) != nil {
+			continue // another Telegram's engine recovers it
+		}
 		if err := e.recover(ctx, l); err != nil && !errors.Is(err, ErrConflict) {
 			errs = append(errs, err)
 		}
@@ -243,7 +283,10 @@ func (e *Engine) Tick(ctx context.Context) error {
 		return fmt.Errorf("tick: due timers: %w", err)
 	}
 	for _, l := range due {
-		e.schedule(l) // against the clock now: an overdue TTL goes first
+		if e.ours(l) != nil {
+			continue
+		}
+		schedule(l, e.now()) // against the clock now: an overdue TTL goes first
 		if l.TimerEvent == "" || l.TimerAt.After(e.now()) {
 			continue
 		}

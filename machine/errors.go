@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/tgauth/tgauth/tgapi"
 	"github.com/tgauth/tgauth/transitions"
 )
 
@@ -43,13 +42,36 @@ var ErrRefused = errors.New("refused")
 type RefusedError struct {
 	// Outcome is the table event the refusal fired (code_invalid, flood_wait...).
 	Outcome Event
-	// Telegram is Telegram's error; nil when the call got no answer.
-	Telegram *tgapi.Error
-	// Reason says it in words.
-	Reason string
+	// Problem says why, as data; its Text says it in words.
+	Problem *Problem
 }
 
-func (e *RefusedError) Error() string { return e.Reason }
+func (e *RefusedError) Error() string {
+	if e.Problem == nil {
+		return string(e.Outcome)
+	}
+	return e.Problem.Text()
+}
 
 // Is makes errors.Is(err, ErrRefused) true.
 func (e *RefusedError) Is(target error) bool { return target == ErrRefused }
+
+// WrongTelegramError says that a login was started on another Telegram than the one the
+// engine reaches: its session and its codes belong to that one. Nothing was changed.
+type WrongTelegramError struct {
+	ID string
+	// Login is the Telegram the login was started on; Engine the one the engine reaches.
+	Login, Engine string
+}
+
+func (e *WrongTelegramError) Error() string {
+	return fmt.Sprintf("login %s was started on Telegram %s, but this engine reaches Telegram %s; reach it through the Telegram it was started on",
+		e.ID, telegramName(e.Login), telegramName(e.Engine))
+}
+
+func telegramName(id string) string {
+	if id == "" {
+		return `"" (unnamed)`
+	}
+	return fmt.Sprintf("%q", id)
+}

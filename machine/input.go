@@ -175,22 +175,25 @@ func (e *InputError) Error() string { return fmt.Sprintf("invalid %s: %s", e.Fie
 
 var (
 	digits   = regexp.MustCompile(`^[0-9]+$`)
-	phoneRe  = regexp.MustCompile(`^\+?[0-9]{5,15}$`)
+	phoneRe  = regexp.MustCompile(`^\+[0-9]{5,15}$`)
 	botToken = regexp.MustCompile(`^[0-9]+:[A-Za-z0-9_-]{8,}$`)
 	codeRe   = regexp.MustCompile(`^[0-9A-Za-z-]{1,16}$`)
 	emailRe  = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 )
 
-// NormalizePhone strips spaces, dashes, dots and brackets a user may type; the result is
-// what SubmitPhone validates and what the engine stores.
+// NormalizePhone strips spaces, dashes, dots and brackets a user may type and writes the
+// number with one leading '+': "999 66-2 0008" and "+9996620008" are the same phone. The
+// result is what SubmitPhone validates and what the engine stores, and the key of the
+// phone's logout tokens and flood waits.
 func NormalizePhone(p string) string {
-	return strings.Map(func(r rune) rune {
+	digits := strings.Map(func(r rune) rune {
 		switch r {
-		case ' ', '-', '.', '(', ')':
+		case ' ', '-', '.', '(', ')', '+':
 			return -1
 		}
 		return r
 	}, strings.TrimSpace(p))
+	return "+" + digits
 }
 
 func (in SubmitPhone) validate() error {

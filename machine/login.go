@@ -59,8 +59,10 @@ type Login struct {
 	Phone         string    `json:"phone,omitempty"`
 	PhoneCodeHash string    `json:"phone_code_hash,omitempty"`
 	Code          *CodeInfo `json:"code,omitempty"`
-	// Attempts counts wrong answers to the current prompt (code, password, recovery code).
-	Attempts int `json:"attempts,omitempty"`
+	// Attempts counts wrong answers to the prompt of state AttemptsFor (code, password,
+	// recovery code, e-mail code), across new codes for it; see AttemptsAt.
+	Attempts    int   `json:"attempts,omitempty"`
+	AttemptsFor State `json:"attempts_for,omitempty"`
 
 	PasswordHint string `json:"password_hint,omitempty"`
 	HasRecovery  bool   `json:"has_recovery,omitempty"`
@@ -84,6 +86,9 @@ type Login struct {
 	RetryAt   time.Time `json:"retry_at,omitzero"`
 	// RetryInput is the input Telegram's flood wait holds back until RetryAt.
 	RetryInput Event `json:"retry_input,omitempty"`
+	// FlightEvent is the event that led into the current in-flight state: the one a flood
+	// wait holds back.
+	FlightEvent Event `json:"flight_event,omitempty"`
 
 	// TimerAt and TimerEvent are the next deadline the scheduler fires. They are derived
 	// from the fields above after every step and persisted so that stores can index them.
@@ -96,8 +101,11 @@ type Login struct {
 	LeaseUntil time.Time `json:"lease_until,omitzero"`
 
 	User *User `json:"user,omitempty"`
-	// LastError says, in words, why the last input did not get through. Never a secret.
-	LastError string `json:"last_error,omitempty"`
+	// Problem says why the last input did not get through; nil when it did. Never a secret.
+	Problem *Problem `json:"problem,omitempty"`
+	// Telegram names the Telegram the login was started on (Options.TelegramID); the login
+	// is refused through any other.
+	Telegram string `json:"telegram,omitempty"`
 
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
@@ -118,8 +126,22 @@ func (l *Login) Clone() *Login {
 		u := *l.User
 		c.User = &u
 	}
-	c.QRToken = append([]byte(nil), l.QRToken...)
+	if l.Problem != nil {
+		p := *l.Problem
+		c.Problem = &p
+	}
+	if l.QRToken != nil {
+		c.QRToken = append([]byte(nil), l.QRToken...)
+	}
 	return &c
+}
+
+// AttemptsAt returns the wrong answers so far to the prompt of awaiting state s.
+func (l *Login) AttemptsAt(s State) int {
+	if l.AttemptsFor == s || l.AttemptsFor == "" {
+		return l.Attempts
+	}
+	return 0
 }
 
 // Kind returns the kind of the login's state.
@@ -133,6 +155,6 @@ type JournalEntry struct {
 	From    State     `json:"from"`
 	Event   Event     `json:"event"`
 	To      State     `json:"to"`
-	// Note says why, when the event was a refusal or an error. Never a secret.
-	Note string `json:"note,omitempty"`
+	// Problem says why, when the event was a refusal or an error. Never a secret.
+	Problem *Problem `json:"problem,omitempty"`
 }

@@ -60,8 +60,9 @@ type Prompt struct {
 	// RetryAt is set during a flood wait: RetryInput is refused until then.
 	RetryAt    time.Time `json:"retry_at,omitzero"`
 	RetryInput Event     `json:"retry_input,omitempty"`
-	// Error says why the last input did not get through.
-	Error string `json:"error,omitempty"`
+	// Problem says why the last input did not get through (render it with Text, or in
+	// a front-end's own words); nil when it did.
+	Problem *Problem `json:"problem,omitempty"`
 	// Attempts counts wrong answers so far; MaxAttempts is where the login fails.
 	Attempts    int `json:"attempts,omitempty"`
 	MaxAttempts int `json:"max_attempts,omitempty"`
@@ -120,7 +121,7 @@ func (e *Engine) snapshot(l *Login) Snapshot {
 }
 
 func (e *Engine) prompt(l *Login) Prompt {
-	p := Prompt{Accepts: transitions.Accepts(l.State, transitions.Input), Error: l.LastError}
+	p := Prompt{Accepts: transitions.Accepts(l.State, transitions.Input), Problem: l.Problem}
 	if l.RetryAt.After(e.now()) {
 		p.RetryAt, p.RetryInput = l.RetryAt, l.RetryInput
 	}
@@ -181,7 +182,7 @@ func (e *Engine) prompt(l *Login) Prompt {
 }
 
 func (e *Engine) attempts(p *Prompt, l *Login) {
-	p.Attempts, p.MaxAttempts = l.Attempts, e.opts.MaxAttempts
+	p.Attempts, p.MaxAttempts = l.AttemptsAt(l.State), e.opts.MaxAttempts
 }
 
 func callOf(s State) string {
@@ -226,8 +227,8 @@ func closedReason(l *Login) string {
 	case states.LoggedOut:
 		return "Logged out."
 	}
-	if l.LastError != "" {
-		return "The login failed: " + l.LastError
+	if l.Problem != nil {
+		return "The login failed: " + l.Problem.Text()
 	}
 	return "The login failed."
 }

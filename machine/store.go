@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/tgauth/tgauth/tgapi"
 )
 
 // Store persists logins, their journals, their MTProto sessions and the logout-token
@@ -37,6 +39,13 @@ type Store interface {
 	LogoutTokens(ctx context.Context, phone string) ([][]byte, error)
 	// AddLogoutToken keeps token for phone, newest first, evicting the oldest beyond max.
 	AddLogoutToken(ctx context.Context, phone string, token []byte, max int) error
+
+	// FloodWaits returns the waits Telegram imposed on phone that last beyond now, by
+	// method (empty when there are none). They hold for every login of the phone.
+	FloodWaits(ctx context.Context, phone string, now time.Time) (map[tgapi.Method]time.Time, error)
+	// AddFloodWait records that Telegram asked phone to wait until before calling method
+	// again. A later until replaces an earlier one, never the reverse.
+	AddFloodWait(ctx context.Context, phone string, method tgapi.Method, until time.Time) error
 }
 
 // ListOptions filters List.

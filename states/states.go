@@ -2,8 +2,8 @@
 // it is: awaiting input from a driver, in flight (one Telegram call outstanding, written
 // to the store before the call is made), or final.
 //
-// For every in-flight state it also holds the recovery rule: what the engine does when it
-// finds a login in that state after a crash, when the outcome of the call was lost.
+// What a flight state's call can come to, and how a login found in it after a crash is
+// resolved, are rules of package transitions, next to the table.
 //
 // The package is data only and imports nothing of tgauth.
 package states
@@ -69,17 +69,6 @@ const (
 	LoggedOut          State = "LoggedOut"
 )
 
-// Recovery is the rule for a login found in an in-flight state after a crash.
-//
-// When CheckAuthorized is set, the engine first asks Telegram whether the login's session
-// is authorized (users.getSelf); if it is, the call evidently succeeded and the login moves
-// to Authorized. Otherwise the login leaves by the recovery event of the transition table
-// (see package transitions), to the state Rule describes.
-type Recovery struct {
-	CheckAuthorized bool
-	Rule            string
-}
-
 // Info describes one state.
 type Info struct {
 	Name State
@@ -88,50 +77,34 @@ type Info struct {
 	Call string
 	// Awaits says, for an awaiting-input state, what the driver must supply.
 	Awaits string
-	// Recovery applies to in-flight states only.
-	Recovery Recovery
 }
 
 // All lists every state in chart order: the order docs/statechart.md uses.
 var All = []Info{
 	{Name: New, Kind: AwaitingInput, Awaits: "a phone number, a bot token, or a request for a QR code"},
-	{Name: SendingCode, Kind: InFlight, Call: "auth.sendCode",
-		Recovery: Recovery{Rule: "back to New: the code may or may not have been sent, so the user enters the phone number again (tgauth never re-sends a code on its own)"}},
+	{Name: SendingCode, Kind: InFlight, Call: "auth.sendCode"},
 	{Name: CodeSent, Kind: AwaitingInput, Awaits: "the login code (or a request to resend it, or to cancel)"},
-	{Name: ResendingCode, Kind: InFlight, Call: "auth.resendCode",
-		Recovery: Recovery{Rule: "back to CodeSent: the code already sent may still be valid; the user enters it or asks again"}},
-	{Name: CheckingCode, Kind: InFlight, Call: "auth.signIn",
-		Recovery: Recovery{CheckAuthorized: true, Rule: "Authorized if the session is; otherwise back to CodeSent and the user enters the code again"}},
+	{Name: ResendingCode, Kind: InFlight, Call: "auth.resendCode"},
+	{Name: CheckingCode, Kind: InFlight, Call: "auth.signIn"},
 	{Name: CodeExpired, Kind: AwaitingInput, Awaits: "a request for a new code, or to cancel"},
 	{Name: SignUpRequired, Kind: AwaitingInput, Awaits: "first and last name, and acceptance of the terms of service"},
-	{Name: SigningUp, Kind: InFlight, Call: "auth.signUp",
-		Recovery: Recovery{CheckAuthorized: true, Rule: "Authorized if the session is; otherwise back to SignUpRequired"}},
+	{Name: SigningUp, Kind: InFlight, Call: "auth.signUp"},
 	{Name: PasswordNeeded, Kind: AwaitingInput, Awaits: "the 2FA password (or a request for password recovery)"},
-	{Name: CheckingPassword, Kind: InFlight, Call: "auth.checkPassword",
-		Recovery: Recovery{CheckAuthorized: true, Rule: "Authorized if the session is; otherwise back to PasswordNeeded"}},
-	{Name: RequestingRecovery, Kind: InFlight, Call: "auth.requestPasswordRecovery",
-		Recovery: Recovery{Rule: "back to PasswordNeeded; the user asks for recovery again"}},
+	{Name: CheckingPassword, Kind: InFlight, Call: "auth.checkPassword"},
+	{Name: RequestingRecovery, Kind: InFlight, Call: "auth.requestPasswordRecovery"},
 	{Name: RecoveryCodeSent, Kind: AwaitingInput, Awaits: "the recovery code sent to the recovery e-mail"},
-	{Name: CheckingRecovery, Kind: InFlight, Call: "auth.recoverPassword",
-		Recovery: Recovery{CheckAuthorized: true, Rule: "Authorized if the session is; otherwise back to RecoveryCodeSent"}},
+	{Name: CheckingRecovery, Kind: InFlight, Call: "auth.recoverPassword"},
 	{Name: EmailRequired, Kind: AwaitingInput, Awaits: "an e-mail address to set up as the login e-mail"},
-	{Name: SendingEmailCode, Kind: InFlight, Call: "account.sendVerifyEmailCode",
-		Recovery: Recovery{Rule: "back to EmailRequired; the user enters the address again"}},
+	{Name: SendingEmailCode, Kind: InFlight, Call: "account.sendVerifyEmailCode"},
 	{Name: EmailCodeSent, Kind: AwaitingInput, Awaits: "the code sent to the new login e-mail"},
-	{Name: CheckingEmailCode, Kind: InFlight, Call: "account.verifyEmail",
-		Recovery: Recovery{Rule: "back to EmailCodeSent; the user enters the e-mail code again"}},
-	{Name: ExportingQR, Kind: InFlight, Call: "auth.exportLoginToken",
-		Recovery: Recovery{CheckAuthorized: true, Rule: "Authorized if the session is; otherwise QRWaiting with the next poll due at once"}},
+	{Name: CheckingEmailCode, Kind: InFlight, Call: "account.verifyEmail"},
+	{Name: ExportingQR, Kind: InFlight, Call: "auth.exportLoginToken"},
 	{Name: QRWaiting, Kind: AwaitingInput, Awaits: "the QR code to be scanned by a logged-in app (the engine polls)"},
-	{Name: ImportingQR, Kind: InFlight, Call: "auth.importLoginToken",
-		Recovery: Recovery{CheckAuthorized: true, Rule: "Authorized if the session is; otherwise QRWaiting with the next poll due at once"}},
-	{Name: CheckingBotToken, Kind: InFlight, Call: "auth.importBotAuthorization",
-		Recovery: Recovery{CheckAuthorized: true, Rule: "Authorized if the session is; otherwise back to New"}},
-	{Name: CancellingCode, Kind: InFlight, Call: "auth.cancelCode",
-		Recovery: Recovery{Rule: "Cancelled: the login was being cancelled, and an unused code dies on its own"}},
+	{Name: ImportingQR, Kind: InFlight, Call: "auth.importLoginToken"},
+	{Name: CheckingBotToken, Kind: InFlight, Call: "auth.importBotAuthorization"},
+	{Name: CancellingCode, Kind: InFlight, Call: "auth.cancelCode"},
 	{Name: Authorized, Kind: AwaitingInput, Awaits: "nothing; a log-out request ends the session"},
-	{Name: LoggingOut, Kind: InFlight, Call: "auth.logOut",
-		Recovery: Recovery{CheckAuthorized: true, Rule: "Authorized if the session still is (log out again); otherwise LoggedOut"}},
+	{Name: LoggingOut, Kind: InFlight, Call: "auth.logOut"},
 	{Name: Cancelled, Kind: Final},
 	{Name: Expired, Kind: Final},
 	{Name: Failed, Kind: Final},

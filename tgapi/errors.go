@@ -69,3 +69,8 @@ func FloodWait(err error) (d time.Duration, ok bool) {
 	}
 	return 0, false
 }
+
+// ErrLocal is matched (errors.Is) by errors of a call that failed for a local reason (a
+// config, a key, a session store) rather than for want of Telegram's answer: trying again
+// will not help until it is fixed.
+var ErrLocal = errors.New("local failure")

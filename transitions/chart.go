@@ -44,7 +44,7 @@ func Markdown() string {
 		case s.AwaitingInput:
 			fmt.Fprintf(&b, "Awaiting input: %s.\n\n", st.Awaits)
 		case s.InFlight:
-			fmt.Fprintf(&b, "In flight: `%s`.\n\nRecovery after a crash: %s.\n\n", st.Call, st.Recovery.Rule)
+			fmt.Fprintf(&b, "In flight: `%s`.\n\nRecovery after a crash: %s.\n\n", st.Call, rules[st.Name].Recovery.Doc)
 		case s.Final:
 			b.WriteString("Final.\n")
 			continue

@@ -278,13 +278,3 @@ func Accepts(from s.State, kind EventKind) []Event {
 	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
 	return out
 }
-
-// RecoveryEvents returns the events the engine fires to resolve a login found in the
-// in-flight state from after a crash: ifAuthorized when the state's recovery rule checks
-// the session and finds it authorized, otherwise otherwise.
-func RecoveryEvents(from s.State) (ifAuthorized, otherwise Event) {
-	if from == s.LoggingOut {
-		return Interrupted, Done
-	}
-	return SignedIn, Interrupted
-}

@@ -54,7 +54,7 @@ func TestTableIsWellFormed(t *testing.T) {
 			if s.Name != states.CancellingCode && !leaves[s.Name][tr.Fatal] {
 				t.Errorf("flight state %s has no fatal exit", s.Name)
 			}
-			if s.Recovery.Rule == "" || s.Call == "" {
+			if r, ok := tr.RulesOf(s.Name); !ok || r.Recovery.Doc == "" || s.Call == "" {
 				t.Errorf("flight state %s lacks its call or recovery rule", s.Name)
 			}
 		case states.AwaitingInput:

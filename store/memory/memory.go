@@ -20,6 +20,7 @@ type Store struct {
 	journals map[string][]machine.JournalEntry
 	sessions map[string][]byte
 	tokens   map[string][][]byte
+	floods   map[string]map[tgapi.Method]time.Time
 }
 
 // New returns an empty store.
@@ -29,6 +30,7 @@ func New() *Store {
 		journals: map[string][]machine.JournalEntry{},
 		sessions: map[string][]byte{},
 		tokens:   map[string][][]byte{},
+		floods:   map[string]map[tgapi.Method]time.Time{},
 	}
 }
 
@@ -176,5 +178,31 @@ func (s *Store) AddLogoutToken(_ context.Context, phone string, token []byte, ma
 		list = list[:max]
 	}
 	s.tokens[phone] = list
+	return nil
+}
+
+// FloodWaits implements machine.Store.
+func (s *Store) FloodWaits(_ context.Context, phone string, now time.Time) (map[tgapi.Method]time.Time, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[tgapi.Method]time.Time{}
+	for m, until := range s.floods[phone] {
+		if until.After(now) {
+			out[m] = until
+		}
+	}
+	return out, nil
+}
+
+// AddFloodWait implements machine.Store.
+func (s *Store) AddFloodWait(_ context.Context, phone string, method tgapi.Method, until time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.floods[phone] == nil {
+		s.floods[phone] = map[tgapi.Method]time.Time{}
+	}
+	if until.After(s.floods[phone][method]) {
+		s.floods[phone][method] = until
+	}
 	return nil
 }
