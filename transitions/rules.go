@@ -72,7 +72,7 @@ var rules = map[s.State]Rules{
 	s.CheckingBotToken: {
 		Recovery: ifAuthorized("Authorized if the session is; otherwise back to New")},
 	s.CancellingCode: {
-		Recovery: Recovery{Otherwise: Done, Doc: "Cancelled: the login was being cancelled, and an unused code dies on its own"}},
+		Recovery: Recovery{Otherwise: Interrupted, Doc: "Cancelled: the login was being cancelled, and an unused code dies on its own"}},
 	s.LoggingOut: {
 		Recovery: Recovery{CheckAuthorized: true, IfAuthorized: Interrupted, Otherwise: Done,
 			Doc: "Authorized if the session still is (log out again); otherwise LoggedOut"}},
