@@ -135,7 +135,7 @@ func (e *Engine) prompt(l *Login) Prompt {
 			p.Code.Type, p.Code.Length, p.Code.NextType = c.Type, c.Length, c.NextType
 			p.Code.Pattern, p.Code.EmailPattern, p.Code.URL = c.Pattern, c.EmailPattern, c.URL
 		}
-		p.Message = fmt.Sprintf("Enter the %s sent %s.", lengthWord(p.Code.Length, "code"), via(p.Code.Type))
+		p.Message = fmt.Sprintf("Enter the %s sent %s.", lengthWord(p.Code.Length, "code"), CodeVia(p.Code.Type))
 		e.attempts(&p, l)
 	case states.CodeExpired:
 		p.Kind, p.Message = AskNewCode, "The code expired. Ask for a new one, or cancel."
@@ -197,7 +197,9 @@ func lengthWord(n int, what string) string {
 	return what
 }
 
-func via(t tgapi.CodeType) string {
+// CodeVia says in words how a code of type t is delivered ("by SMS"), for prompts: the
+// one wording drivers share.
+func CodeVia(t tgapi.CodeType) string {
 	if v, ok := codeVia[t]; ok {
 		return v
 	}

@@ -31,8 +31,8 @@ const qrHeading = "Scan this QR code"
 func Render(snap machine.Snapshot, tty bool, now time.Time) string {
 	p := snap.Prompt
 	var b strings.Builder
-	if p.Error != "" && p.Kind != machine.ShowClosed {
-		fmt.Fprintf(&b, "! %s\n", p.Error)
+	if p.Problem != nil && p.Kind != machine.ShowClosed {
+		fmt.Fprintf(&b, "! %s\n", p.Problem.Text())
 	}
 	if !p.RetryAt.IsZero() {
 		fmt.Fprintf(&b, "Telegram asks to wait until %s (%s).\n", p.RetryAt.Local().Format(time.TimeOnly), until(p.RetryAt, now))
@@ -92,9 +92,9 @@ func Render(snap machine.Snapshot, tty bool, now time.Time) string {
 // resendLine says how and when the code can be sent again.
 func resendLine(c *machine.CodePrompt, now time.Time) string {
 	if c.ResendAt.After(now) {
-		return fmt.Sprintf("Type 'resend' to get it %s in %s.", nextVia(c.NextType), until(c.ResendAt, now))
+		return fmt.Sprintf("Type 'resend' to get it %s in %s.", machine.CodeVia(c.NextType), until(c.ResendAt, now))
 	}
-	return fmt.Sprintf("Type 'resend' to get it %s.", nextVia(c.NextType))
+	return fmt.Sprintf("Type 'resend' to get it %s.", machine.CodeVia(c.NextType))
 }
 
 func until(t, now time.Time) string {
@@ -103,20 +103,6 @@ func until(t, now time.Time) string {
 		d = 0
 	}
 	return d.String()
-}
-
-func nextVia(t machine.CodeType) string {
-	switch t {
-	case "sms":
-		return "by SMS"
-	case "call":
-		return "by a phone call"
-	case "flash_call", "missed_call":
-		return "by a call"
-	case "fragment_sms":
-		return "by SMS to your Fragment number"
-	}
-	return "by " + string(t)
 }
 
 // drawQR draws a QR code with half-block characters: two QR rows per text line, with a

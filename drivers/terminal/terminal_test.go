@@ -36,27 +36,27 @@ func (s *syncBuffer) String() string {
 }
 
 func phoneAPI() *mock.API {
-	return &mock.API{
-		SendCodeFunc: func(context.Context, tgapi.SendCodeRequest) (tgapi.SendCodeResult, error) {
-			return tgapi.SendCodeResult{Code: &tgapi.SentCode{Type: tgapi.CodeApp, Length: 5, NextType: tgapi.CodeSMS, Timeout: time.Minute, PhoneCodeHash: "h"}}, nil
-		},
-		SignInFunc: func(_ context.Context, req tgapi.SignInRequest) (tgapi.Authorization, error) {
-			if req.Code != "22222" {
-				return tgapi.Authorization{}, tgapi.NewError(400, "PHONE_CODE_INVALID")
-			}
-			return tgapi.Authorization{}, tgapi.NewError(401, "SESSION_PASSWORD_NEEDED")
-		},
-		PasswordInfoFunc: func(context.Context) (tgapi.PasswordInfo, error) {
-			return tgapi.PasswordInfo{HasPassword: true, Hint: "feline", HasRecovery: true}, nil
-		},
-		CheckPasswordFunc: func(_ context.Context, pw string) (tgapi.User, error) {
-			if pw != "hunter2" {
-				return tgapi.User{}, tgapi.NewError(400, "PASSWORD_HASH_INVALID")
-			}
-			return tgapi.User{ID: 7, FirstName: "Ada", Username: "ada"}, nil
-		},
-		CancelCodeFunc: func(context.Context, tgapi.CodeRef) error { return nil },
-	}
+	m := &mock.API{}
+	mock.Handle(m, func(context.Context, tgapi.SendCode) (tgapi.SendCodeResult, error) {
+		return tgapi.SendCodeResult{Code: &tgapi.SentCode{Type: tgapi.CodeApp, Length: 5, NextType: tgapi.CodeSMS, Timeout: time.Minute, PhoneCodeHash: "h"}}, nil
+	})
+	mock.Handle(m, func(_ context.Context, req tgapi.SignIn) (tgapi.Authorization, error) {
+		if req.Code != "22222" {
+			return tgapi.Authorization{}, tgapi.NewError(400, "PHONE_CODE_INVALID")
+		}
+		return tgapi.Authorization{}, tgapi.NewError(401, "SESSION_PASSWORD_NEEDED")
+	})
+	mock.Handle(m, func(context.Context, tgapi.GetPassword) (tgapi.PasswordInfo, error) {
+		return tgapi.PasswordInfo{HasPassword: true, Hint: "feline", HasRecovery: true}, nil
+	})
+	mock.Handle(m, func(_ context.Context, req tgapi.CheckPassword) (tgapi.User, error) {
+		if req.Password != "hunter2" {
+			return tgapi.User{}, tgapi.NewError(400, "PASSWORD_HASH_INVALID")
+		}
+		return tgapi.User{ID: 7, FirstName: "Ada", Username: "ada"}, nil
+	})
+	mock.Handle(m, func(context.Context, tgapi.CancelCode) (any, error) { return nil, nil })
+	return m
 }
 
 func run(t *testing.T, api *mock.API, input string, start machine.Input) (machine.Snapshot, string, error) {
@@ -90,10 +90,10 @@ func TestPhoneCodeAndPasswordFromPlainLines(t *testing.T) {
 		"Phone number (international format), bot token, or 'qr': ",
 		"Enter the 5-digit code sent in your Telegram app.",
 		"Type 'resend' to get it by SMS in 1m0s.",
-		"wrong code (PHONE_CODE_INVALID), attempt 1 of 5",
+		"Wrong code (PHONE_CODE_INVALID), attempt 1 of 5; enter it again.",
 		"Enter your 2FA password (hint: feline).",
 		"Forgot it? Type 'recover' for a code by e-mail.",
-		"wrong password (PASSWORD_HASH_INVALID), attempt 1 of 5",
+		"Wrong password (PASSWORD_HASH_INVALID), attempt 1 of 5; enter it again.",
 		"Logged in as Ada (@ada), id 7.",
 	} {
 		if !strings.Contains(out, want) {
@@ -115,7 +115,7 @@ func TestInputEndingCancelsTheCode(t *testing.T) {
 		t.Fatalf("err = %v\n%s", err, out)
 	}
 	calls := api.Calls()
-	if calls[len(calls)-1] != "CancelCode" {
+	if calls[len(calls)-1] != "auth.cancelCode" {
 		t.Fatalf("calls %v: the code was not cancelled", calls)
 	}
 	if snap.ID == "" {
@@ -154,14 +154,14 @@ func TestInterruptCancelsTheCode(t *testing.T) {
 
 func TestSignUpShowsTermsAndNeedsAccept(t *testing.T) {
 	api := phoneAPI()
-	api.SignInFunc = func(context.Context, tgapi.SignInRequest) (tgapi.Authorization, error) {
+	mock.Handle(api, func(context.Context, tgapi.SignIn) (tgapi.Authorization, error) {
 		return tgapi.Authorization{SignUpRequired: &tgapi.TermsOfService{Text: "Be nice."}}, nil
-	}
+	})
 	var first, last string
-	api.SignUpFunc = func(_ context.Context, req tgapi.SignUpRequest) (tgapi.User, error) {
+	mock.Handle(api, func(_ context.Context, req tgapi.SignUp) (tgapi.User, error) {
 		first, last = req.FirstName, req.LastName
 		return tgapi.User{ID: 9, FirstName: req.FirstName}, nil
-	}
+	})
 	snap, out, err := run(t, api, "22222\nAda Lovelace\nAda Lovelace accept\n", machine.SubmitPhone{Phone: "+9996621234"})
 	if err != nil || snap.State != "Authorized" {
 		t.Fatalf("%s %v\n%s", snap.State, err, out)
@@ -176,13 +176,14 @@ func TestSignUpShowsTermsAndNeedsAccept(t *testing.T) {
 
 func TestQRShowsURLAndFinishesWhenScanned(t *testing.T) {
 	exports := 0
-	api := &mock.API{ExportLoginTokenFunc: func(context.Context) (tgapi.LoginToken, error) {
+	api := &mock.API{}
+	mock.Handle(api, func(context.Context, tgapi.ExportLoginToken) (tgapi.LoginToken, error) {
 		exports++
 		if exports == 1 {
 			return tgapi.LoginToken{Token: []byte("tok"), Expires: time.Now().Add(30 * time.Second)}, nil
 		}
 		return tgapi.LoginToken{Authorized: &tgapi.User{ID: 5, FirstName: "Q"}}, nil
-	}}
+	})
 	e, _ := machine.New(machine.Options{Store: memory.New(), Telegram: api.Connector(), QRPoll: 10 * time.Millisecond, Tick: 10 * time.Millisecond})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
