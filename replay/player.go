@@ -23,10 +23,12 @@ const defaultDC = 2
 // order, whichever login asks. Login IDs are not compared (a replay's IDs are new).
 //
 // A call matches the next unconsumed entry if the method is the same and, when the entry
-// has a request, the call's request redacted as a Recorder would redact it equals the
-// entry's as JSON values. Phones are compared masked when the trace's phone is masked, as
-// they are when it is not. On a match the entry is consumed and its outcome answered: the
-// result decoded into the tgapi type, the *tgapi.Error, or an error with the
+// has a request, the call's request redacted as a Recorder would redact it (as the call
+// table says, tgapi.Call.Redact) equals the entry's as JSON values. Phones are compared
+// masked when the trace's phone is masked, as they are when it is not. On a match the
+// entry is consumed and its outcome answered: the result decoded into a value of the
+// call's result type (nil for a call that answers nothing; see decodeResult for redacted
+// secrets), the *tgapi.Error, or an error with the
 // transport_error's text ("context canceled" and "context deadline exceeded" answer
 // context.Canceled and context.DeadlineExceeded). On the first mismatch every call from
 // then on fails with the same *MismatchError, which Err returns.
@@ -57,7 +59,8 @@ func NewPlayer(entries []Entry) *Player {
 	return p
 }
 
-// Connector returns a connector whose APIs answer from the trace, for any login ID.
+// Connector returns a connector whose APIs answer from the trace, for any login ID. It
+// delivers no updates (it is no tgapi.Updater).
 func (p *Player) Connector() tgapi.Connector {
 	return tgapi.ConnectorFunc(func(_ context.Context, loginID string, _ tgapi.SessionStorage) (tgapi.API, error) {
 		return &playerAPI{p: p, login: loginID}, nil
@@ -105,9 +108,10 @@ func (e *MismatchError) Error() string {
 	return s
 }
 
-// answer matches one call and returns the consumed entry.
-func (p *Player) answer(login, method string, raw any) (Entry, error) {
-	_, actualMap, _, err := canonicalRequest(method, raw, false)
+// answer matches one call of c and returns the consumed entry.
+func (p *Player) answer(login string, c tgapi.Call, req tgapi.Request) (Entry, error) {
+	method := string(c.Method)
+	_, actual, _, err := canonicalRequest(c, req, false)
 	if err != nil {
 		return Entry{}, fmt.Errorf("replay: %s: %w", method, err)
 	}
@@ -118,16 +122,16 @@ func (p *Player) answer(login, method string, raw any) (Entry, error) {
 	}
 	step := p.next + 1
 	if p.next >= len(p.calls) {
-		p.err = &MismatchError{Step: step, Actual: renderMasked(method, actualMap)}
+		p.err = &MismatchError{Step: step, Actual: renderMasked(c, actual)}
 		return Entry{}, p.err
 	}
 	e := p.calls[p.next]
 	if e.Method != method {
-		p.err = &MismatchError{Step: step, Expected: renderExpected(e), Actual: renderMasked(method, actualMap)}
+		p.err = &MismatchError{Step: step, Expected: renderExpected(e), Actual: renderMasked(c, actual)}
 		return Entry{}, p.err
 	}
 	if e.Request != nil && !isNull(e.Request) {
-		if m := compareRequest(e, actualMap); m != nil {
+		if m := compareRequest(e, c, actual); m != nil {
 			m.Step = step
 			p.err = m
 			return Entry{}, p.err
@@ -140,18 +144,20 @@ func (p *Player) answer(login, method string, raw any) (Entry, error) {
 	return e, nil
 }
 
-// compareRequest compares a recorded request with an actual one (redacted, phones not
-// masked yet); nil if they match.
-func compareRequest(e Entry, actual map[string]any) *MismatchError {
+// compareRequest compares a recorded request of call c with an actual one (redacted,
+// phones not masked yet); nil if they match.
+func compareRequest(e Entry, c tgapi.Call, actual map[string]any) *MismatchError {
 	var want map[string]any
 	if err := json.Unmarshal(e.Request, &want); err != nil {
 		return &MismatchError{Expected: e.Method + " " + string(e.Request) + " (not a JSON object)", Actual: e.Method}
 	}
-	redactRequest(e.Method, want, false)
+	redactObject(want, reflect.TypeOf(c.Request), c.Redact, false)
 	// Compare phones as the trace holds them: masked if masked.
-	if w, ok := want["phone"].(string); ok && strings.Contains(w, "*") {
-		if a, ok := actual["phone"].(string); ok {
-			actual["phone"] = MaskPhone(a)
+	for k, how := range c.Redact {
+		w, _ := want[k].(string)
+		a, ok := actual[k].(string)
+		if how == tgapi.Phone && ok && strings.Contains(w, "*") {
+			actual[k] = MaskPhone(a)
 		}
 	}
 	if reflect.DeepEqual(want, actual) {
@@ -182,17 +188,17 @@ func renderExpected(e Entry) string {
 	if err := json.Unmarshal(e.Request, &m); err != nil {
 		return e.Method + " " + string(e.Request)
 	}
-	redactRequest(e.Method, m, false)
+	if c, ok := tgapi.LookupCall(tgapi.Method(e.Method)); ok {
+		redactObject(m, reflect.TypeOf(c.Request), c.Redact, false)
+	}
 	return render(e.Method, m)
 }
 
-// renderMasked renders an actual call with its phone masked.
-func renderMasked(method string, req map[string]any) string {
+// renderMasked renders an actual call of c with its phones masked.
+func renderMasked(c tgapi.Call, req map[string]any) string {
 	m := maps.Clone(req)
-	if p, ok := m["phone"].(string); ok {
-		m["phone"] = MaskPhone(p)
-	}
-	return render(method, m)
+	redactObject(m, reflect.TypeOf(c.Request), c.Redact, true)
+	return render(string(c.Method), m)
 }
 
 func render(method string, req map[string]any) string {
@@ -201,42 +207,6 @@ func render(method string, req map[string]any) string {
 		return method + " ?"
 	}
 	return method + " " + string(b)
-}
-
-// call answers one call into out (a pointer from methods[method], nil for CancelCode).
-func (p *Player) call(login, method string, raw any, out any) error {
-	e, err := p.answer(login, method, raw)
-	if err != nil {
-		return err
-	}
-	switch {
-	case e.Lost:
-		if p.OnLost != nil {
-			p.OnLost()
-		}
-		return fmt.Errorf("replay: %s: the answer was lost (the recording process died during the call)", method)
-	case e.Error != nil:
-		c := *e.Error
-		return &c
-	case e.TransportError != "":
-		switch e.TransportError {
-		case context.Canceled.Error():
-			return context.Canceled
-		case context.DeadlineExceeded.Error():
-			return context.DeadlineExceeded
-		}
-		return errors.New(e.TransportError)
-	}
-	if err := decodeResult(method, e.Result, out, false); err != nil {
-		err = fmt.Errorf("replay: %s: recorded result does not decode: %w", method, err)
-		p.mu.Lock()
-		if p.err == nil {
-			p.err = err
-		}
-		p.mu.Unlock()
-		return err
-	}
-	return nil
 }
 
 // dc is the DC of the last call answered for login.
@@ -255,75 +225,46 @@ type playerAPI struct {
 	login string
 }
 
-// played answers a call whose result is of type T.
-func played[T any](a *playerAPI, method string, raw any) (T, error) {
-	var res T
-	err := a.p.call(a.login, method, raw, &res)
-	return res, err
+// Invoke implements tgapi.API: it answers req's call from the next entry (see Player).
+func (a *playerAPI) Invoke(_ context.Context, req tgapi.Request) (any, error) {
+	c, err := lookup(req)
+	if err != nil {
+		return nil, err
+	}
+	e, err := a.p.answer(a.login, c, req)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case e.Lost:
+		if a.p.OnLost != nil {
+			a.p.OnLost()
+		}
+		return nil, fmt.Errorf("replay: %s: the answer was lost (the recording process died during the call)", c.Method)
+	case e.Error != nil:
+		copied := *e.Error
+		return nil, &copied
+	case e.TransportError != "":
+		switch e.TransportError {
+		case context.Canceled.Error():
+			return nil, context.Canceled
+		case context.DeadlineExceeded.Error():
+			return nil, context.DeadlineExceeded
+		}
+		return nil, errors.New(e.TransportError)
+	}
+	res, err := decodeResult(c, e.Result, false)
+	if err != nil {
+		err = fmt.Errorf("replay: %s: recorded result does not decode: %w", c.Method, err)
+		a.p.mu.Lock()
+		if a.p.err == nil {
+			a.p.err = err
+		}
+		a.p.mu.Unlock()
+		return nil, err
+	}
+	return res, nil
 }
 
-func (a *playerAPI) SendCode(_ context.Context, req tgapi.SendCodeRequest) (tgapi.SendCodeResult, error) {
-	return played[tgapi.SendCodeResult](a, MethodSendCode, sendCodeRequest{Phone: req.Phone, LogoutTokens: req.LogoutTokens})
-}
-
-func (a *playerAPI) ResendCode(_ context.Context, req tgapi.CodeRef) (tgapi.SentCode, error) {
-	return played[tgapi.SentCode](a, MethodResendCode, codeRef(req))
-}
-
-func (a *playerAPI) CancelCode(_ context.Context, req tgapi.CodeRef) error {
-	return a.p.call(a.login, MethodCancelCode, codeRef(req), nil)
-}
-
-func (a *playerAPI) SignIn(_ context.Context, req tgapi.SignInRequest) (tgapi.Authorization, error) {
-	return played[tgapi.Authorization](a, MethodSignIn, signIn(req))
-}
-
-func (a *playerAPI) SignUp(_ context.Context, req tgapi.SignUpRequest) (tgapi.User, error) {
-	return played[tgapi.User](a, MethodSignUp, signUp(req))
-}
-
-func (a *playerAPI) PasswordInfo(context.Context) (tgapi.PasswordInfo, error) {
-	return played[tgapi.PasswordInfo](a, MethodPasswordInfo, noRequest{})
-}
-
-func (a *playerAPI) CheckPassword(_ context.Context, password string) (tgapi.User, error) {
-	return played[tgapi.User](a, MethodCheckPassword, passwordRequest{Password: password})
-}
-
-func (a *playerAPI) RequestPasswordRecovery(context.Context) (tgapi.PasswordRecovery, error) {
-	return played[tgapi.PasswordRecovery](a, MethodRequestPasswordRecovery, noRequest{})
-}
-
-func (a *playerAPI) RecoverPassword(_ context.Context, code string) (tgapi.User, error) {
-	return played[tgapi.User](a, MethodRecoverPassword, codeRequest{Code: code})
-}
-
-func (a *playerAPI) SendVerifyEmailCode(_ context.Context, req tgapi.EmailRequest) (tgapi.EmailCode, error) {
-	return played[tgapi.EmailCode](a, MethodSendVerifyEmailCode, email(req))
-}
-
-func (a *playerAPI) VerifyEmail(_ context.Context, req tgapi.VerifyEmailRequest) (tgapi.SendCodeResult, error) {
-	return played[tgapi.SendCodeResult](a, MethodVerifyEmail, verifyEmail(req))
-}
-
-func (a *playerAPI) ExportLoginToken(context.Context) (tgapi.LoginToken, error) {
-	return played[tgapi.LoginToken](a, MethodExportLoginToken, noRequest{})
-}
-
-func (a *playerAPI) ImportLoginToken(_ context.Context, dc int, token []byte) (tgapi.LoginToken, error) {
-	return played[tgapi.LoginToken](a, MethodImportLoginToken, loginTokenRequest{DC: dc, Token: token})
-}
-
-func (a *playerAPI) ImportBotAuthorization(_ context.Context, token string) (tgapi.User, error) {
-	return played[tgapi.User](a, MethodImportBotAuthorization, botTokenRequest{Token: token})
-}
-
-func (a *playerAPI) LogOut(context.Context) ([]byte, error) {
-	return played[[]byte](a, MethodLogOut, noRequest{})
-}
-
-func (a *playerAPI) Self(context.Context) (tgapi.User, error) {
-	return played[tgapi.User](a, MethodSelf, noRequest{})
-}
-
+// DC implements tgapi.API: the DC of the last entry answered for the login.
 func (a *playerAPI) DC() int { return a.p.dc(a.login) }

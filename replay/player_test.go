@@ -29,17 +29,26 @@ func newHandPlayer(t *testing.T, text string) (*Player, tgapi.API) {
 	return p, connect(t, p.Connector(), "R1")
 }
 
-var ref = tgapi.CodeRef{Phone: testPhone, PhoneCodeHash: "h1"}
+// signIn is the auth.signIn of handTrace with the given code.
+func signIn(code string) tgapi.SignIn {
+	return tgapi.SignIn{Phone: testPhone, PhoneCodeHash: "h1", Code: code}
+}
+
+// sendCode makes handTrace's first call and checks its answer.
+func sendCode(t *testing.T, api tgapi.API) {
+	t.Helper()
+	res, err := tgapi.Invoke[tgapi.SendCodeResult](context.Background(), api, tgapi.SendCode{Phone: testPhone})
+	if err != nil || res.Code == nil || res.Code.PhoneCodeHash != "h1" || res.Code.Type != tgapi.CodeSMS {
+		t.Fatalf("SendCode = %+v, %v", res, err)
+	}
+}
 
 func TestPlayerMethodMismatch(t *testing.T) {
 	ctx := context.Background()
 	p, api := newHandPlayer(t, handTrace)
-	res, err := api.SendCode(ctx, tgapi.SendCodeRequest{Phone: testPhone})
-	if err != nil || res.Code == nil || res.Code.PhoneCodeHash != "h1" || res.Code.Type != tgapi.CodeSMS {
-		t.Fatalf("SendCode = %+v, %v", res, err)
-	}
+	sendCode(t, api)
 
-	_, err = api.ResendCode(ctx, ref)
+	_, err := api.Invoke(ctx, tgapi.ResendCode{Phone: testPhone, PhoneCodeHash: "h1"})
 	var m *MismatchError
 	if !errors.As(err, &m) {
 		t.Fatalf("ResendCode error = %v, want a *MismatchError", err)
@@ -54,44 +63,42 @@ func TestPlayerMethodMismatch(t *testing.T) {
 	}
 
 	// From now on every call fails with the same error, even the expected one.
-	if _, err2 := api.SignIn(ctx, tgapi.SignInRequest{CodeRef: ref, Code: testCode}); err2 != err {
+	if _, err2 := api.Invoke(ctx, signIn(testCode)); err2 != err {
 		t.Errorf("next call: %v, want the first mismatch", err2)
 	}
 	if p.Err() != err {
 		t.Errorf("Err = %v", p.Err())
 	}
-	if r := p.Remaining(); len(r) != 2 || r[0].Method != MethodSignIn || r[1].Method != MethodLogOut {
+	if r := p.Remaining(); len(r) != 2 || r[0].Method != "auth.signIn" || r[1].Method != "auth.logOut" {
 		t.Errorf("Remaining = %+v", r)
 	}
 }
 
 func TestPlayerFieldMismatch(t *testing.T) {
 	ctx := context.Background()
-	signIn := func(t *testing.T, req tgapi.SignInRequest) (*Player, error) {
+	run := func(t *testing.T, req tgapi.SignIn) (*Player, error) {
 		p, api := newHandPlayer(t, handTrace)
-		if _, err := api.SendCode(ctx, tgapi.SendCodeRequest{Phone: testPhone}); err != nil {
-			t.Fatal(err)
-		}
-		_, err := api.SignIn(ctx, req)
+		sendCode(t, api)
+		_, err := api.Invoke(ctx, req)
 		return p, err
 	}
 	for _, tc := range []struct {
 		name   string
-		req    tgapi.SignInRequest
+		req    tgapi.SignIn
 		fields []string // nil: matches
 	}{
-		{"same", tgapi.SignInRequest{CodeRef: ref, Code: testCode}, nil},
+		{"same", signIn(testCode), nil},
 		// Codes are redacted on both sides, so any code matches.
-		{"other code", tgapi.SignInRequest{CodeRef: ref, Code: "00000"}, nil},
+		{"other code", signIn("00000"), nil},
 		// Phones are compared masked, as the trace holds them.
-		{"same masked phone", tgapi.SignInRequest{CodeRef: tgapi.CodeRef{Phone: "+99900000057", PhoneCodeHash: "h1"}, Code: "1"}, nil},
-		{"hash", tgapi.SignInRequest{CodeRef: tgapi.CodeRef{Phone: testPhone, PhoneCodeHash: "h2"}, Code: "1"}, []string{"phone_code_hash"}},
-		{"phone and hash", tgapi.SignInRequest{CodeRef: tgapi.CodeRef{Phone: "+4915112345678", PhoneCodeHash: "h2"}, Code: "1"}, []string{"phone", "phone_code_hash"}},
-		{"no code", tgapi.SignInRequest{CodeRef: ref}, []string{"code"}},
-		{"extra field", tgapi.SignInRequest{CodeRef: ref, Code: "1", ViaEmail: true}, []string{"via_email"}},
+		{"same masked phone", tgapi.SignIn{Phone: "+99900000057", PhoneCodeHash: "h1", Code: "1"}, nil},
+		{"hash", tgapi.SignIn{Phone: testPhone, PhoneCodeHash: "h2", Code: "1"}, []string{"phone_code_hash"}},
+		{"phone and hash", tgapi.SignIn{Phone: "+4915112345678", PhoneCodeHash: "h2", Code: "1"}, []string{"phone", "phone_code_hash"}},
+		{"no code", signIn(""), []string{"code"}},
+		{"extra field", tgapi.SignIn{Phone: testPhone, PhoneCodeHash: "h1", Code: "1", ViaEmail: true}, []string{"via_email"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := signIn(t, tc.req)
+			p, err := run(t, tc.req)
 			if tc.fields == nil {
 				if err != nil {
 					t.Fatalf("SignIn: %v", err)
@@ -124,13 +131,13 @@ func TestPlayerRawPhones(t *testing.T) {
 `
 	ctx := context.Background()
 	_, api := newHandPlayer(t, trace)
-	_, err := api.SendCode(ctx, tgapi.SendCodeRequest{Phone: "+99900000057"})
+	_, err := api.Invoke(ctx, tgapi.SendCode{Phone: "+99900000057"})
 	var m *MismatchError
 	if !errors.As(err, &m) || !slices.Equal(m.Fields, []string{"phone"}) {
 		t.Errorf("another phone with the same mask: %v", err)
 	}
 	_, api = newHandPlayer(t, trace)
-	if _, err := api.SendCode(ctx, tgapi.SendCodeRequest{Phone: testPhone}); err != nil {
+	if _, err := api.Invoke(ctx, tgapi.SendCode{Phone: testPhone}); err != nil {
 		t.Errorf("the same phone: %v", err)
 	}
 }
@@ -138,12 +145,12 @@ func TestPlayerRawPhones(t *testing.T) {
 func TestPlayerPastTheEnd(t *testing.T) {
 	ctx := context.Background()
 	p, api := newHandPlayer(t, handTrace)
-	api.SendCode(ctx, tgapi.SendCodeRequest{Phone: testPhone})
-	api.SignIn(ctx, tgapi.SignInRequest{CodeRef: ref, Code: testCode})
-	if tok, err := api.LogOut(ctx); err != nil || tok != nil {
-		t.Fatalf("LogOut = %q, %v; want no token", tok, err)
+	sendCode(t, api)
+	api.Invoke(ctx, signIn(testCode))
+	if res, err := api.Invoke(ctx, tgapi.LogOut{}); err != nil || res == nil || res.(tgapi.LoggedOut).FutureAuthToken != nil {
+		t.Fatalf("LogOut = %#v, %v; want no token", res, err)
 	}
-	_, err := api.SendCode(ctx, tgapi.SendCodeRequest{Phone: testPhone})
+	_, err := api.Invoke(ctx, tgapi.SendCode{Phone: testPhone})
 	want := `replay: call 4: expected no more calls, got auth.sendCode {"phone":"+999******57"}`
 	if err == nil || err.Error() != want || p.Err() != err {
 		t.Errorf("error = %v\nwant %s", err, want)
@@ -160,15 +167,15 @@ func TestPlayerAnyRequest(t *testing.T) {
 `
 	ctx := context.Background()
 	p, api := newHandPlayer(t, trace)
-	u, err := api.ImportBotAuthorization(ctx, "1:whatever")
+	u, err := tgapi.Invoke[tgapi.User](ctx, api, tgapi.ImportBotAuthorization{Token: "1:whatever"})
 	if err != nil || u.ID != 42 || !u.Bot || api.DC() != 3 {
 		t.Errorf("ImportBotAuthorization = %+v, %v, dc %d", u, err, api.DC())
 	}
-	if err := api.CancelCode(ctx, ref); err != nil {
-		t.Errorf("CancelCode: %v", err)
+	if res, err := api.Invoke(ctx, tgapi.CancelCode{Phone: testPhone, PhoneCodeHash: "h1"}); res != nil || err != nil {
+		t.Errorf("CancelCode = %#v, %v", res, err)
 	}
-	if tok, err := api.LogOut(ctx); err != nil || string(tok) != "\x01\x02\x03" {
-		t.Errorf("LogOut = %q, %v", tok, err)
+	if lo, err := tgapi.Invoke[tgapi.LoggedOut](ctx, api, tgapi.LogOut{}); err != nil || string(lo.FutureAuthToken) != "\x01\x02\x03" {
+		t.Errorf("LogOut = %q, %v", lo.FutureAuthToken, err)
 	}
 	if p.Err() != nil || len(p.Remaining()) != 0 {
 		t.Errorf("Err %v, Remaining %v", p.Err(), p.Remaining())
@@ -189,7 +196,7 @@ func TestPlayerLost(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		api.SignIn(ctx, tgapi.SignInRequest{CodeRef: ref, Code: testCode})
+		api.Invoke(ctx, signIn(testCode))
 		returned = true
 	}()
 	<-done
@@ -197,14 +204,14 @@ func TestPlayerLost(t *testing.T) {
 		t.Errorf("OnLost called %d times, SignIn returned: %v", lost, returned)
 	}
 	// The lost call was consumed; the run goes on with the next one (recovery).
-	_, err := api.Self(ctx)
+	_, err := api.Invoke(ctx, tgapi.GetSelf{})
 	var tgErr *tgapi.Error
 	if !errors.As(err, &tgErr) || tgErr.Code != 401 || tgErr.Type != "AUTH_KEY_UNREGISTERED" {
 		t.Errorf("Self after the lost call: %v", err)
 	}
 
 	_, api = newHandPlayer(t, trace)
-	_, err = api.SignIn(ctx, tgapi.SignInRequest{CodeRef: ref})
+	_, err = api.Invoke(ctx, signIn(""))
 	if err == nil || errors.As(err, &tgErr) || !strings.Contains(err.Error(), "lost") {
 		t.Errorf("lost call without OnLost: %v, want a transport error", err)
 	}
@@ -212,8 +219,8 @@ func TestPlayerLost(t *testing.T) {
 
 func TestPlayerUndecodableResult(t *testing.T) {
 	// Entries not read by Read are not checked; a bad result fails the call and the Player.
-	p := NewPlayer([]Entry{{Type: TypeCall, Method: MethodSelf, Result: []byte(`{"id":"x"}`)}})
-	_, err := connect(t, p.Connector(), "R1").Self(context.Background())
+	p := NewPlayer([]Entry{{Type: TypeCall, Method: "users.getUsers", Result: []byte(`{"id":"x"}`)}})
+	_, err := connect(t, p.Connector(), "R1").Invoke(context.Background(), tgapi.GetSelf{})
 	if err == nil || p.Err() != err || !strings.Contains(err.Error(), "users.getUsers") {
 		t.Errorf("Self = %v, Err = %v", err, p.Err())
 	}

@@ -3,6 +3,7 @@ package replay
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"sync"
@@ -32,14 +33,18 @@ type RecorderOptions struct {
 // one line to the next. A call's line is written when its answer arrived.
 //
 // Every secret is redacted before it is written, and phones are masked unless
-// KeepPhones: see Redacted and MaskPhone. Input arguments are redacted again even though
+// KeepPhones: see Redacted and MaskPhone. Which fields of a call's request and result are
+// secret or phones is the call table's word (tgapi.Call.Redact); the phones of the users
+// in results are masked too, and the secrets a request held are scrubbed from the text of
+// the transport errors its call returned. Input arguments are redacted again even though
 // the engine redacts them already, by name: "code", "password", names ending in "_code" and
 // names containing "password" become Redacted; "token" and names ending in "_token" are
 // redacted like bot tokens ("123456:[redacted]"); "phone" and names ending in "_phone" are
 // masked.
 //
-// A Recorder is safe for concurrent use. After the first write error it writes nothing
-// more; Err returns that error.
+// A Recorder is safe for concurrent use. After the first error it writes nothing more;
+// Err returns that error. Besides write errors, a call whose request is not of the call
+// table is one: it cannot be redacted, so it is not written.
 type Recorder struct {
 	opts    RecorderOptions
 	mu      sync.Mutex
@@ -66,7 +71,7 @@ func NewRecorder(w io.Writer, opts RecorderOptions) *Recorder {
 	return r
 }
 
-// Err returns the first error writing the trace, or nil.
+// Err returns the first error recording the trace (see Recorder), or nil.
 func (r *Recorder) Err() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -123,16 +128,39 @@ func (r *Recorder) fail(err error) {
 // Connector wraps inner: every call of the APIs it hands out is passed on to inner's API
 // and recorded with its request, its outcome and the API's DC() after the call. Callers
 // get inner's answers unchanged (secrets and phones are only removed from the trace).
-// Connect itself is not recorded.
+// Connect itself is not recorded. If inner is a tgapi.Updater, so is the connector
+// returned, and it passes OnUpdate on to inner: updates reach the subscriber unrecorded.
 func (r *Recorder) Connector(inner tgapi.Connector) tgapi.Connector {
-	return tgapi.ConnectorFunc(func(ctx context.Context, loginID string, sessions tgapi.SessionStorage) (tgapi.API, error) {
-		api, err := inner.Connect(ctx, loginID, sessions)
-		if err != nil {
-			return nil, err
-		}
-		return &recordedAPI{r: r, login: loginID, api: api}, nil
-	})
+	c := recordedConnector{r: r, inner: inner}
+	if u, ok := inner.(tgapi.Updater); ok {
+		return recordedUpdater{c, u}
+	}
+	return c
 }
+
+// recordedConnector hands out recordedAPIs.
+type recordedConnector struct {
+	r     *Recorder
+	inner tgapi.Connector
+}
+
+// Connect implements tgapi.Connector.
+func (c recordedConnector) Connect(ctx context.Context, loginID string, sessions tgapi.SessionStorage) (tgapi.API, error) {
+	api, err := c.inner.Connect(ctx, loginID, sessions)
+	if err != nil {
+		return nil, err
+	}
+	return &recordedAPI{r: c.r, login: loginID, api: api}, nil
+}
+
+// recordedUpdater is a recordedConnector whose inner connector delivers updates.
+type recordedUpdater struct {
+	recordedConnector
+	updater tgapi.Updater
+}
+
+// OnUpdate implements tgapi.Updater: f is subscribed to the inner connector.
+func (c recordedUpdater) OnUpdate(f func(loginID string, u tgapi.Update)) { c.updater.OnUpdate(f) }
 
 // recordedAPI is a tgapi.API that records the calls of the one it wraps.
 type recordedAPI struct {
@@ -141,32 +169,43 @@ type recordedAPI struct {
 	api   tgapi.API
 }
 
-// record writes the entry of one call. res is the call's result (as resultJSON takes it).
-func (a *recordedAPI) record(method string, raw any, res any, callErr error) {
-	mask := !a.r.opts.KeepPhones
-	req, _, pairs, err := canonicalRequest(method, raw, mask)
+// Invoke implements tgapi.API: it passes req on, records the call and hands the answer
+// back unchanged.
+func (a *recordedAPI) Invoke(ctx context.Context, req tgapi.Request) (any, error) {
+	res, err := a.api.Invoke(ctx, req)
+	a.record(req, res, err)
+	return res, err
+}
+
+// DC implements tgapi.API.
+func (a *recordedAPI) DC() int { return a.api.DC() }
+
+// record writes the entry of one call: its request, and its result res or its error
+// callErr. A request the call table does not know is not written (its secrets are not
+// known); it fails the Recorder instead.
+func (a *recordedAPI) record(req tgapi.Request, res any, callErr error) {
+	c, err := lookup(req)
 	if err != nil {
 		a.r.fail(err)
 		return
 	}
-	if sc, ok := raw.(sendCodeRequest); ok {
-		for _, t := range sc.LogoutTokens {
-			if len(t) > 0 {
-				pairs = append(pairs, string(t), Redacted)
-			}
-		}
+	mask := !a.r.opts.KeepPhones
+	reqJSON, _, pairs, err := canonicalRequest(c, req, mask)
+	if err != nil {
+		a.r.fail(fmt.Errorf("replay: %s request: %w", c.Method, err))
+		return
 	}
-	e := Entry{Type: TypeCall, Login: a.login, Method: method, Request: req}
+	e := Entry{Type: TypeCall, Login: a.login, Method: string(c.Method), Request: reqJSON}
 	var tgErr *tgapi.Error
 	switch {
 	case callErr == nil:
-		if e.Result, err = resultJSON(res, mask); err != nil {
-			a.r.fail(err)
+		if e.Result, err = resultJSON(c, res, mask); err != nil {
+			a.r.fail(fmt.Errorf("replay: %s result: %w", c.Method, err))
 			return
 		}
 	case errors.As(callErr, &tgErr):
-		c := *tgErr
-		e.Error = &c
+		copied := *tgErr
+		e.Error = &copied
 	default:
 		e.TransportError = scrub(callErr.Error(), pairs)
 	}
@@ -181,92 +220,3 @@ func scrub(text string, pairs []string) string {
 	}
 	return strings.NewReplacer(pairs...).Replace(text)
 }
-
-// recorded records one call and hands its answer back unchanged.
-func recorded[T any](a *recordedAPI, method string, raw any, res T, err error) (T, error) {
-	a.record(method, raw, res, err)
-	return res, err
-}
-
-func (a *recordedAPI) SendCode(ctx context.Context, req tgapi.SendCodeRequest) (tgapi.SendCodeResult, error) {
-	res, err := a.api.SendCode(ctx, req)
-	return recorded(a, MethodSendCode, sendCodeRequest{Phone: req.Phone, LogoutTokens: req.LogoutTokens}, res, err)
-}
-
-func (a *recordedAPI) ResendCode(ctx context.Context, req tgapi.CodeRef) (tgapi.SentCode, error) {
-	res, err := a.api.ResendCode(ctx, req)
-	return recorded(a, MethodResendCode, codeRef(req), res, err)
-}
-
-func (a *recordedAPI) CancelCode(ctx context.Context, req tgapi.CodeRef) error {
-	err := a.api.CancelCode(ctx, req)
-	a.record(MethodCancelCode, codeRef(req), nil, err)
-	return err
-}
-
-func (a *recordedAPI) SignIn(ctx context.Context, req tgapi.SignInRequest) (tgapi.Authorization, error) {
-	res, err := a.api.SignIn(ctx, req)
-	return recorded(a, MethodSignIn, signIn(req), res, err)
-}
-
-func (a *recordedAPI) SignUp(ctx context.Context, req tgapi.SignUpRequest) (tgapi.User, error) {
-	res, err := a.api.SignUp(ctx, req)
-	return recorded(a, MethodSignUp, signUp(req), res, err)
-}
-
-func (a *recordedAPI) PasswordInfo(ctx context.Context) (tgapi.PasswordInfo, error) {
-	res, err := a.api.PasswordInfo(ctx)
-	return recorded(a, MethodPasswordInfo, noRequest{}, res, err)
-}
-
-func (a *recordedAPI) CheckPassword(ctx context.Context, password string) (tgapi.User, error) {
-	res, err := a.api.CheckPassword(ctx, password)
-	return recorded(a, MethodCheckPassword, passwordRequest{Password: password}, res, err)
-}
-
-func (a *recordedAPI) RequestPasswordRecovery(ctx context.Context) (tgapi.PasswordRecovery, error) {
-	res, err := a.api.RequestPasswordRecovery(ctx)
-	return recorded(a, MethodRequestPasswordRecovery, noRequest{}, res, err)
-}
-
-func (a *recordedAPI) RecoverPassword(ctx context.Context, code string) (tgapi.User, error) {
-	res, err := a.api.RecoverPassword(ctx, code)
-	return recorded(a, MethodRecoverPassword, codeRequest{Code: code}, res, err)
-}
-
-func (a *recordedAPI) SendVerifyEmailCode(ctx context.Context, req tgapi.EmailRequest) (tgapi.EmailCode, error) {
-	res, err := a.api.SendVerifyEmailCode(ctx, req)
-	return recorded(a, MethodSendVerifyEmailCode, email(req), res, err)
-}
-
-func (a *recordedAPI) VerifyEmail(ctx context.Context, req tgapi.VerifyEmailRequest) (tgapi.SendCodeResult, error) {
-	res, err := a.api.VerifyEmail(ctx, req)
-	return recorded(a, MethodVerifyEmail, verifyEmail(req), res, err)
-}
-
-func (a *recordedAPI) ExportLoginToken(ctx context.Context) (tgapi.LoginToken, error) {
-	res, err := a.api.ExportLoginToken(ctx)
-	return recorded(a, MethodExportLoginToken, noRequest{}, res, err)
-}
-
-func (a *recordedAPI) ImportLoginToken(ctx context.Context, dc int, token []byte) (tgapi.LoginToken, error) {
-	res, err := a.api.ImportLoginToken(ctx, dc, token)
-	return recorded(a, MethodImportLoginToken, loginTokenRequest{DC: dc, Token: token}, res, err)
-}
-
-func (a *recordedAPI) ImportBotAuthorization(ctx context.Context, token string) (tgapi.User, error) {
-	res, err := a.api.ImportBotAuthorization(ctx, token)
-	return recorded(a, MethodImportBotAuthorization, botTokenRequest{Token: token}, res, err)
-}
-
-func (a *recordedAPI) LogOut(ctx context.Context) ([]byte, error) {
-	res, err := a.api.LogOut(ctx)
-	return recorded(a, MethodLogOut, noRequest{}, res, err)
-}
-
-func (a *recordedAPI) Self(ctx context.Context) (tgapi.User, error) {
-	res, err := a.api.Self(ctx)
-	return recorded(a, MethodSelf, noRequest{}, res, err)
-}
-
-func (a *recordedAPI) DC() int { return a.api.DC() }

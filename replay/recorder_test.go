@@ -38,15 +38,15 @@ var t0 = time.Date(2026, 11, 21, 1, 0, 0, 400_000, time.UTC) // 0.4 ms past the 
 func TestRoundTrip(t *testing.T) {
 	for _, keep := range []bool{false, true} {
 		t.Run(fmt.Sprintf("KeepPhones=%v", keep), func(t *testing.T) {
-			mock := newMockAPI()
-			mock.errs[MethodResendCode] = []error{tgapi.NewError(420, "FLOOD_WAIT_30")}
-			mock.errs[MethodCancelCode] = []error{context.DeadlineExceeded}
-			mock.errs[MethodSignIn] = []error{tgapi.NewError(400, "PHONE_CODE_INVALID")}
-			mock.errs[MethodSelf] = []error{errors.New("connection reset")}
+			tg := newFakeTelegram()
+			tg.errs[tgapi.ResendCode{}.Method()] = []error{tgapi.NewError(420, "FLOOD_WAIT_30")}
+			tg.errs[tgapi.CancelCode{}.Method()] = []error{context.DeadlineExceeded}
+			tg.errs[tgapi.SignIn{}.Method()] = []error{tgapi.NewError(400, "PHONE_CODE_INVALID")}
+			tg.errs[tgapi.GetSelf{}.Method()] = []error{errors.New("connection reset")}
 
 			var buf bytes.Buffer
 			rec := NewRecorder(&buf, RecorderOptions{KeepPhones: keep, Now: stepClock(t0, 12*time.Millisecond), Version: "v-test"})
-			api := connect(t, rec.Connector(mock.connector()), "L1")
+			api := connect(t, rec.Connector(tg.Connector()), "L1")
 			rec.Input("L1", "submit_phone", map[string]string{"phone": testPhone})
 			want := drive(t, api)
 			rec.Timer("L1", "qr_poll")
@@ -80,7 +80,7 @@ func TestRoundTrip(t *testing.T) {
 			}
 			// The DC is read after each call: the import moved the session to DC 4.
 			imp := tr.Entries[14]
-			if imp.Method != MethodImportLoginToken || imp.DC != 4 || tr.Entries[13].DC != 2 {
+			if imp.Method != string(tgapi.ImportLoginToken{}.Method()) || imp.DC != 4 || tr.Entries[13].DC != 2 {
 				t.Errorf("dc: %s dc %d, then %s dc %d", tr.Entries[13].Method, tr.Entries[13].DC, imp.Method, imp.DC)
 			}
 			if got := States(tr); !slices.Equal(got, []string{"LoggedOut"}) {
@@ -120,39 +120,44 @@ func TestRoundTrip(t *testing.T) {
 // TestPlayerAnswersLikeTheAPI checks the kinds of answers a Player gives, which the
 // engine tells apart with errors.Is and errors.As.
 func TestPlayerAnswersLikeTheAPI(t *testing.T) {
-	mock := newMockAPI()
-	mock.errs[MethodSelf] = []error{tgapi.NewError(420, "FLOOD_WAIT_30"), context.Canceled, errors.New("connection reset")}
+	tg := newFakeTelegram()
+	tg.errs[tgapi.GetSelf{}.Method()] = []error{tgapi.NewError(420, "FLOOD_WAIT_30"), context.Canceled, errors.New("connection reset")}
 	var buf bytes.Buffer
 	rec := NewRecorder(&buf, RecorderOptions{})
-	api := connect(t, rec.Connector(mock.connector()), "L1")
+	api := connect(t, rec.Connector(tg.Connector()), "L1")
 	ctx := context.Background()
 	for range 4 {
-		api.Self(ctx)
+		api.Invoke(ctx, tgapi.GetSelf{})
 	}
-	api.LogOut(ctx)
+	api.Invoke(ctx, tgapi.CancelCode{Phone: testPhone, PhoneCodeHash: "h1"})
+	api.Invoke(ctx, tgapi.LogOut{})
 	tr, err := Read(&buf)
 	if err != nil {
 		t.Fatal(err)
 	}
 	papi := connect(t, NewPlayer(tr.Entries).Connector(), "R1")
 
-	_, err = papi.Self(ctx)
+	_, err = papi.Invoke(ctx, tgapi.GetSelf{})
 	if d, ok := tgapi.FloodWait(err); !ok || d != 30*time.Second {
 		t.Errorf("flood wait: %v", err)
 	}
-	if _, err = papi.Self(ctx); !errors.Is(err, context.Canceled) {
+	if _, err = papi.Invoke(ctx, tgapi.GetSelf{}); !errors.Is(err, context.Canceled) {
 		t.Errorf("canceled: %v", err)
 	}
-	_, err = papi.Self(ctx)
+	_, err = papi.Invoke(ctx, tgapi.GetSelf{})
 	var tgErr *tgapi.Error
 	if err == nil || errors.As(err, &tgErr) || err.Error() != "connection reset" {
 		t.Errorf("transport error: %v", err)
 	}
-	if u, err := papi.Self(ctx); err != nil || u.ID != 5551212 || u.Phone != maskedPhone {
-		t.Errorf("Self = %+v, %v", u, err)
+	// Results are values of the table's result type, not pointers; nil for no result.
+	if res, err := papi.Invoke(ctx, tgapi.GetSelf{}); err != nil || res != any(tgapi.User{ID: 5551212, FirstName: "Ada", Username: "ada", Phone: maskedPhone}) {
+		t.Errorf("GetSelf = %#v, %v", res, err)
 	}
-	if tok, err := papi.LogOut(ctx); err != nil || string(tok) != Redacted {
-		t.Errorf("LogOut = %q, %v; want the placeholder token", tok, err)
+	if res, err := papi.Invoke(ctx, tgapi.CancelCode{Phone: testPhone, PhoneCodeHash: "h1"}); res != nil || err != nil {
+		t.Errorf("CancelCode = %#v, %v; want nil, nil", res, err)
+	}
+	if lo, err := tgapi.Invoke[tgapi.LoggedOut](ctx, papi, tgapi.LogOut{}); err != nil || string(lo.FutureAuthToken) != Redacted {
+		t.Errorf("LogOut = %q, %v; want the placeholder token", lo.FutureAuthToken, err)
 	}
 }
 
@@ -175,10 +180,10 @@ func TestRedaction(t *testing.T) {
 			rec.Input("L1", "submit_bot_token", map[string]string{"token": testBotToken})
 			rec.Input("L1", "submit_signup", map[string]string{"first_name": "Ada"})
 
-			mock := newMockAPI()
-			api := connect(t, rec.Connector(mock.connector()), "L1")
+			tg := newFakeTelegram()
+			api := connect(t, rec.Connector(tg.Connector()), "L1")
 			drive(t, api) // every method, answered
-			mock.echo = true
+			tg.echo = true
 			drive(t, api) // every method again, failing with its arguments in the error text
 			if err := rec.Err(); err != nil {
 				t.Fatal(err)
@@ -323,8 +328,7 @@ func TestRecorderErr(t *testing.T) {
 func TestRecorderConcurrent(t *testing.T) {
 	var buf bytes.Buffer
 	rec := NewRecorder(&buf, RecorderOptions{})
-	mock := newMockAPI()
-	conn := rec.Connector(mock.connector())
+	conn := rec.Connector(newFakeTelegram().Connector())
 	var wg sync.WaitGroup
 	for g := range 8 {
 		login := fmt.Sprintf("L%d", g)
@@ -332,7 +336,7 @@ func TestRecorderConcurrent(t *testing.T) {
 		wg.Go(func() {
 			for range 50 {
 				rec.Input(login, "submit_code", map[string]string{"code": testCode})
-				api.SignIn(context.Background(), tgapi.SignInRequest{Code: testCode})
+				api.Invoke(context.Background(), tgapi.SignIn{Code: testCode})
 				rec.Reached(login, "Authorized")
 				rec.Err()
 			}
@@ -383,6 +387,40 @@ func TestImports(t *testing.T) {
 			if strings.Contains(first, ".") && path != "github.com/tgauth/tgauth/tgapi" {
 				t.Errorf("%s imports %s", f, path)
 			}
+		}
+	}
+}
+
+// auth.logOut's future_auth_token is written null when Telegram gave none and Redacted
+// when it gave one, and replays as no token and as the placeholder token.
+func TestLogOutToken(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		token       []byte
+		line        string
+		replayed    []byte
+		replayedNil bool
+	}{
+		{nil, `"result":{"future_auth_token":null}`, nil, true},
+		{[]byte("FUTURE-AUTH-TOKEN"), `"result":{"future_auth_token":"[redacted]"}`, []byte(Redacted), false},
+	} {
+		var buf bytes.Buffer
+		rec := NewRecorder(&buf, RecorderOptions{})
+		inner := &cannedAPI{answer: func(tgapi.Request) (any, error) { return tgapi.LoggedOut{FutureAuthToken: tc.token}, nil }}
+		lo, err := tgapi.Invoke[tgapi.LoggedOut](ctx, connect(t, rec.Connector(inner.connector()), "L1"), tgapi.LogOut{})
+		if err != nil || !bytes.Equal(lo.FutureAuthToken, tc.token) {
+			t.Errorf("recorder answered %q, %v", lo.FutureAuthToken, err)
+		}
+		if !strings.Contains(buf.String(), tc.line) {
+			t.Errorf("trace:\n%s\nwant %s", buf.String(), tc.line)
+		}
+		tr, err := Read(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lo, err = tgapi.Invoke[tgapi.LoggedOut](ctx, connect(t, NewPlayer(tr.Entries).Connector(), "R1"), tgapi.LogOut{})
+		if err != nil || !bytes.Equal(lo.FutureAuthToken, tc.replayed) || (lo.FutureAuthToken == nil) != tc.replayedNil {
+			t.Errorf("replayed %q, %v; want %q", lo.FutureAuthToken, err, tc.replayed)
 		}
 	}
 }

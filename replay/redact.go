@@ -1,13 +1,23 @@
 package replay
 
 import (
+	"bytes"
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
 	"strings"
+
+	"github.com/tgauth/tgauth/tgapi"
 )
 
-// Redacted is what a trace holds in place of a secret: login codes, passwords, the secret
-// part of bot tokens ("123456:[redacted]"), the logout tokens of auth.sendCode (one
-// placeholder each, so their count is kept) and the future_auth_token of auth.logOut.
+// Redacted is what a trace holds in place of a secret: each field of a request or a
+// result that the call table (tgapi.Calls) marks tgapi.Secret (a list of secrets becomes
+// a list of placeholders, so their count is kept), the secret part of each field it marks
+// tgapi.BotToken ("123456:[redacted]"), and input arguments named like secrets (see
+// Recorder).
 const Redacted = "[redacted]"
 
 // MaskPhone masks a phone number for a trace: the first 3 and the last 2 digits stay, every
@@ -93,54 +103,92 @@ func redactArgs(args map[string]string, maskPhones bool) map[string]string {
 	return out
 }
 
-// redactRequest redacts a decoded request object in place: "code" and "password" become
-// Redacted, each of "logout_tokens" becomes Redacted, the "token" of
-// auth.importBotAuthorization loses its secret, and "phone" is masked if maskPhones. It
-// returns old, new pairs for strings.NewReplacer, to scrub the same values from error text.
-func redactRequest(method string, m map[string]any, maskPhones bool) (pairs []string) {
-	set := func(k, old, v string) {
-		m[k] = v
-		if old != v && old != "" {
-			pairs = append(pairs, old, v)
+// redactValue redacts one JSON value (as json.Unmarshal decodes it into an any) of a
+// field the call table redacts as how; phones are masked only if maskPhones. The table
+// names text fields (strings, bytes and lists of them) of a call's request and result,
+// in one map: an object under such a name is the other side's field of the same name
+// (account.verifyEmail answers a "code" that is a SentCode), and null is nothing; both
+// stay as they are. A secret that is neither text nor a list is redacted whole, and so is
+// the value of a redaction this package does not know. The pairs are old, new strings
+// for strings.NewReplacer, to scrub the same values from error text; b64 says the field
+// holds bytes, which JSON writes as base64, so their raw text is scrubbed too.
+func redactValue(v any, how tgapi.Redaction, b64, maskPhones bool) (red any, pairs []string) {
+	secret := func(s string) string {
+		if s != "" {
+			pairs = append(pairs, s, Redacted)
 		}
+		if raw, err := base64.StdEncoding.DecodeString(s); b64 && err == nil && len(raw) > 0 {
+			pairs = append(pairs, string(raw), Redacted) // the bytes, as a careless %s shows them
+		}
+		return redactSecret(s)
 	}
-	for k, v := range m {
-		switch v := v.(type) {
-		case string:
-			switch {
-			case k == "code" || k == "password":
-				set(k, v, redactSecret(v))
-			case k == "token" && method == MethodImportBotAuthorization:
-				red := redactBotToken(v)
-				set(k, v, red)
-				if _, secret, ok := strings.Cut(v, ":"); ok && secret != "" && red != Redacted {
-					pairs = append(pairs, secret, Redacted)
-				}
-			case k == "phone" && maskPhones:
-				set(k, v, MaskPhone(v))
-				if bare := strings.TrimPrefix(v, "+"); bare != v && bare != "" {
-					pairs = append(pairs, bare, strings.TrimPrefix(MaskPhone(v), "+"))
-				}
+	if _, isObject := v.(map[string]any); isObject || v == nil {
+		return v, nil
+	}
+	s, isString := v.(string)
+	switch how {
+	case tgapi.Phone:
+		if !isString || !maskPhones {
+			return v, nil
+		}
+		masked := MaskPhone(s)
+		if masked != s {
+			pairs = append(pairs, s, masked)
+		}
+		if bare := strings.TrimPrefix(s, "+"); bare != s && bare != "" {
+			pairs = append(pairs, bare, strings.TrimPrefix(masked, "+"))
+		}
+		return masked, pairs
+	case tgapi.BotToken:
+		if !isString {
+			return Redacted, nil
+		}
+		red := redactBotToken(s)
+		if red != s && s != "" {
+			pairs = append(pairs, s, red)
+		}
+		if _, tail, ok := strings.Cut(s, ":"); ok && tail != "" && red != Redacted {
+			pairs = append(pairs, tail, Redacted)
+		}
+		return red, pairs
+	}
+	switch v := v.(type) {
+	case string:
+		red := secret(v)
+		return red, pairs
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			if s, ok := e.(string); ok {
+				secret(s)
 			}
-		case []any:
-			if k == "logout_tokens" {
-				for i, t := range v {
-					if s, ok := t.(string); ok && s != "" {
-						pairs = append(pairs, s, Redacted)
-					}
-					v[i] = Redacted
-				}
-			}
+			out[i] = Redacted
+		}
+		return out, pairs
+	}
+	return Redacted, nil
+}
+
+// redactObject redacts, in place, the fields of m that redact names; m is the JSON object
+// of a value of type t (a request or a result type of the call table). Phones are masked
+// only if maskPhones. It returns the old, new pairs of redactValue.
+func redactObject(m map[string]any, t reflect.Type, redact map[string]tgapi.Redaction, maskPhones bool) (pairs []string) {
+	b64 := base64Fields(t)
+	for _, k := range slices.Sorted(maps.Keys(redact)) {
+		if v, ok := m[k]; ok {
+			var p []string
+			m[k], p = redactValue(v, redact[k], b64[k], maskPhones)
+			pairs = append(pairs, p...)
 		}
 	}
 	return pairs
 }
 
-// canonicalRequest renders a request for a trace: raw (one of the request structs) as a
-// JSON object, redacted, with phones masked if maskPhones. It returns the decoded object
-// too, and old, new pairs to scrub the secrets from error text.
-func canonicalRequest(method string, raw any, maskPhones bool) (json.RawMessage, map[string]any, []string, error) {
-	b, err := marshal(raw)
+// canonicalRequest renders req, a request of call c, for a trace: a JSON object with
+// sorted keys, redacted as c.Redact says, with phones masked if maskPhones. It returns the
+// decoded object too, and old, new pairs to scrub the secrets from error text.
+func canonicalRequest(c tgapi.Call, req tgapi.Request, maskPhones bool) (json.RawMessage, map[string]any, []string, error) {
+	b, err := marshal(req)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -148,7 +196,58 @@ func canonicalRequest(method string, raw any, maskPhones bool) (json.RawMessage,
 	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, nil, nil, err
 	}
-	pairs := redactRequest(method, m, maskPhones)
+	pairs := redactObject(m, reflect.TypeOf(c.Request), c.Redact, maskPhones)
 	b, err = marshal(m)
 	return b, m, pairs, err
+}
+
+// redactResult redacts the fields of b, the JSON of a result of call c, that c.Redact
+// names, keeping the fields in their order (the result type's). Phones are masked only if
+// maskPhones. A result that is not a JSON object is returned as it is.
+func redactResult(c tgapi.Call, b json.RawMessage, maskPhones bool) (json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return b, nil
+	}
+	b64 := base64Fields(reflect.TypeOf(c.Result))
+	var out bytes.Buffer
+	out.WriteByte('{')
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		key, ok := tok.(string)
+		if !ok {
+			return nil, fmt.Errorf("result key %v is not a string", tok)
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, err
+		}
+		if how, ok := c.Redact[key]; ok {
+			var x any
+			if err := json.Unmarshal(v, &x); err != nil {
+				return nil, err
+			}
+			// A value redaction leaves as it is keeps its bytes (and its keys' order).
+			if red, _ := redactValue(x, how, b64[key], maskPhones); !reflect.DeepEqual(red, x) {
+				if v, err = marshal(red); err != nil {
+					return nil, err
+				}
+			}
+		}
+		k, err := marshal(key)
+		if err != nil {
+			return nil, err
+		}
+		if out.Len() > 1 {
+			out.WriteByte(',')
+		}
+		out.Write(k)
+		out.WriteByte(':')
+		out.Write(v)
+	}
+	out.WriteByte('}')
+	return out.Bytes(), nil
 }

@@ -13,15 +13,18 @@
 //	{"type":"timer","t":30000,"login":"L1","event":"qr_poll"}
 //	{"type":"state","t":41,"login":"L1","state":"CodeSent"}
 //
-// t is milliseconds since the header's created time. A call's request is an object of the
-// call's arguments; its outcome is at most one of result (the JSON of the tgapi result
-// type), error (a *tgapi.Error), transport_error (any other error, as text) or lost (the
-// answer never arrived: the process died during the call). A call with no outcome at all
+// t is milliseconds since the header's created time. A call's method is one of the call
+// table (tgapi.Calls); its request is the JSON object of the method's tgapi request type;
+// its outcome is at most one of result (the JSON of the method's tgapi result type),
+// error (a *tgapi.Error), transport_error (any other error, as text) or lost (the answer
+// never arrived: the process died during the call). A call with no outcome at all
 // succeeded with the zero result.
 //
 // A Recorder writes traces; secrets never reach them (see Redacted and MaskPhone). A
-// Player is a tgapi.Connector that answers from a trace's calls and fails with a
-// *MismatchError the moment it is asked for a call the trace does not have next.
+// Player answers the calls of the APIs its Connector hands out from a trace's calls, and
+// fails with a *MismatchError the moment it is asked for a call the trace does not have
+// next. Both are driven by the call table: one Invoke each, whatever the method, with the
+// fields to redact taken from the method's row.
 package replay
 
 import (
@@ -102,7 +105,7 @@ type Entry struct {
 	Login string `json:"login,omitempty"`
 	// Event is the input's or the timer's event name.
 	Event string `json:"event,omitempty"`
-	// Method is the TL name of the call (see the Method constants).
+	// Method is the TL name of the call, as the call table (tgapi.Calls) names it.
 	Method string `json:"method,omitempty"`
 	// State is the state reached.
 	State string `json:"state,omitempty"`
@@ -258,7 +261,7 @@ func (e *Entry) validateCall() error {
 	if e.Method == "" {
 		return errors.New("call entry without a method")
 	}
-	newResult, ok := methods[e.Method]
+	c, ok := tgapi.LookupCall(tgapi.Method(e.Method))
 	if !ok {
 		return fmt.Errorf("unknown method %q", e.Method)
 	}
@@ -283,7 +286,7 @@ func (e *Entry) validateCall() error {
 			return fmt.Errorf("%s: request is not a JSON object", e.Method)
 		}
 	}
-	if err := decodeResult(e.Method, e.Result, newResult(), true); err != nil {
+	if _, err := decodeResult(c, e.Result, true); err != nil {
 		return fmt.Errorf("%s: result: %w", e.Method, err)
 	}
 	return nil

@@ -2,7 +2,9 @@ package replay
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -20,12 +22,12 @@ func TestWriteRead(t *testing.T) {
 		Header: Header{Format: 1, TGAuth: "v1.2.3", Created: time.Date(2026, 11, 21, 1, 0, 0, 0, time.UTC)},
 		Entries: []Entry{
 			{Type: TypeInput, T: 12, Login: "L1", Event: "submit_phone", Args: map[string]string{"phone": "+999****34"}},
-			{Type: TypeCall, T: 15, Login: "L1", Method: MethodSendCode, Request: json.RawMessage(`{"phone":"+999****34"}`),
+			{Type: TypeCall, T: 15, Login: "L1", Method: "auth.sendCode", Request: json.RawMessage(`{"phone":"+999****34"}`),
 				Result: json.RawMessage(`{"code":{"type":"sms","phone_code_hash":"h<&>"}}`), DC: 2},
-			{Type: TypeCall, T: 40, Login: "L1", Method: MethodSignIn, Error: &tgapi.Error{Code: 400, Type: "PHONE_CODE_INVALID"}, DC: 2},
-			{Type: TypeCall, T: 41, Login: "L1", Method: MethodCancelCode, Result: json.RawMessage(`null`), DC: 2},
-			{Type: TypeCall, T: 41, Login: "L1", Method: MethodSignIn, TransportError: "connection reset", DC: 2},
-			{Type: TypeCall, T: 42, Login: "L1", Method: MethodSignIn, Lost: true},
+			{Type: TypeCall, T: 40, Login: "L1", Method: "auth.signIn", Error: &tgapi.Error{Code: 400, Type: "PHONE_CODE_INVALID"}, DC: 2},
+			{Type: TypeCall, T: 41, Login: "L1", Method: "auth.cancelCode", Result: json.RawMessage(`null`), DC: 2},
+			{Type: TypeCall, T: 41, Login: "L1", Method: "auth.signIn", TransportError: "connection reset", DC: 2},
+			{Type: TypeCall, T: 42, Login: "L1", Method: "auth.signIn", Lost: true},
 			{Type: TypeTimer, T: 30000, Login: "L1", Event: "qr_poll"},
 			{Type: TypeState, T: 41, Login: "L1", State: "CodeSent"},
 		},
@@ -173,4 +175,108 @@ func TestRedactBotToken(t *testing.T) {
 			t.Errorf("redactBotToken(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// TestRepositoryTraces reads every trace the repository holds (testdata/traces, and the
+// .jsonl files of the scripts under testdata/scripts) and plays each back through a
+// Player, asking for every call the request the trace holds (redacted, as it is): each
+// entry must decode, match and answer its recorded outcome, in a value of the type the
+// call table names.
+func TestRepositoryTraces(t *testing.T) {
+	files := map[string][]byte{}
+	traces, _ := filepath.Glob("../testdata/traces/*.jsonl")
+	for _, f := range traces {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[f] = b
+	}
+	scripts, _ := filepath.Glob("../testdata/scripts/*.txtar")
+	for _, f := range scripts {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, data := range txtarFiles(b) {
+			if strings.HasSuffix(name, ".jsonl") {
+				files[f+"/"+name] = data
+			}
+		}
+	}
+	if len(traces) == 0 || len(files) == len(traces) {
+		t.Fatalf("%d traces, %d in scripts: the testdata is not where it was", len(traces), len(files)-len(traces))
+	}
+	ctx := context.Background()
+	for name, b := range files {
+		t.Run(strings.TrimPrefix(name, "../testdata/"), func(t *testing.T) {
+			tr, err := Read(bytes.NewReader(b))
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := NewPlayer(tr.Entries)
+			api := connect(t, p.Connector(), "R1")
+			for _, e := range p.Remaining() {
+				c, _ := tgapi.LookupCall(tgapi.Method(e.Method))
+				req := c.Request
+				if e.Request != nil && !isNull(e.Request) {
+					raw, err := placeholders(e.Request, reflect.TypeOf(c.Request), c.Redact)
+					ptr := c.NewRequest()
+					if err == nil {
+						err = decodeStrict(raw, ptr)
+					}
+					if err != nil {
+						t.Fatalf("%s request %s: %v", e.Method, e.Request, err)
+					}
+					req = reflect.ValueOf(ptr).Elem().Interface().(tgapi.Request)
+				}
+				res, err := api.Invoke(ctx, req)
+				var tgErr *tgapi.Error
+				switch {
+				case e.Lost:
+					if err == nil || !strings.Contains(err.Error(), "lost") {
+						t.Errorf("%s: lost call answered %v, %v", e.Method, res, err)
+					}
+				case e.Error != nil:
+					if !errors.As(err, &tgErr) || *tgErr != *e.Error {
+						t.Errorf("%s: answered %v, %v; want %v", e.Method, res, err, e.Error)
+					}
+				case e.TransportError != "":
+					if err == nil || err.Error() != e.TransportError {
+						t.Errorf("%s: answered %v, %v; want %v", e.Method, res, err, e.TransportError)
+					}
+				default:
+					want, _ := decodeResult(c, e.Result, false)
+					if err != nil || !reflect.DeepEqual(res, want) || tgapi.CheckResult(req, res) != nil {
+						t.Errorf("%s: answered %#v, %v; want %#v", e.Method, res, err, want)
+					}
+				}
+				if e.DC != 0 && api.DC() != e.DC {
+					t.Errorf("%s: DC %d, want %d", e.Method, api.DC(), e.DC)
+				}
+			}
+			if p.Err() != nil || len(p.Remaining()) != 0 {
+				t.Errorf("Err %v, %d entries left", p.Err(), len(p.Remaining()))
+			}
+		})
+	}
+}
+
+// txtarFiles returns the files of a txtar archive by name: each starts after a line
+// "-- NAME --" and runs to the next such line.
+func txtarFiles(archive []byte) map[string][]byte {
+	files := map[string][]byte{}
+	name := ""
+	for line := range bytes.Lines(archive) {
+		text := strings.TrimRight(string(line), "\r\n")
+		if n, ok := strings.CutPrefix(text, "-- "); ok && strings.HasSuffix(n, " --") {
+			name = strings.TrimSpace(strings.TrimSuffix(n, " --"))
+			files[name] = []byte{}
+			continue
+		}
+		if name != "" {
+			files[name] = append(files[name], line...)
+		}
+	}
+	return files
 }
