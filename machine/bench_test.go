@@ -21,9 +21,10 @@ func BenchmarkStep(b *testing.B) {
 	ctx := context.Background()
 	store := memory.New()
 	wrong := tgapi.NewError(400, "PHONE_CODE_INVALID")
-	api := &mock.API{SignInFunc: func(context.Context, tgapi.SignInRequest) (tgapi.Authorization, error) {
+	api := &mock.API{}
+	mock.Handle(api, func(context.Context, tgapi.SignIn) (tgapi.Authorization, error) {
 		return tgapi.Authorization{}, wrong
-	}}
+	})
 	e, err := machine.New(machine.Options{Store: store, Telegram: api.Connector(), MaxAttempts: math.MaxInt})
 	if err != nil {
 		b.Fatal(err)

@@ -36,9 +36,10 @@ func TestConflictSnapshotShowsStoredLogin(t *testing.T) {
 	if err := mem.Create(ctx, &machine.Login{ID: "L", State: states.CodeSent, Phone: "+9996621234", PhoneCodeHash: "h"}); err != nil {
 		t.Fatal(err)
 	}
-	api := &mock.API{SignInFunc: func(context.Context, tgapi.SignInRequest) (tgapi.Authorization, error) {
+	api := &mock.API{}
+	mock.Handle(api, func(context.Context, tgapi.SignIn) (tgapi.Authorization, error) {
 		return tgapi.Authorization{User: &alice}, nil
-	}}
+	})
 	winner := newEngine(t, mem, api, c)
 	racing := &racingStore{Store: mem}
 	racing.other = func() {

@@ -14,20 +14,19 @@ import (
 // is a mock; in a program it is mtproto.NewConnector(...) and the store is SQLite or
 // PostgreSQL. A front-end renders snap.Prompt and sends what the user typed.
 func Example() {
-	telegram := &mock.API{
-		SendCodeFunc: func(context.Context, tgapi.SendCodeRequest) (tgapi.SendCodeResult, error) {
-			return tgapi.SendCodeResult{Code: &tgapi.SentCode{Type: tgapi.CodeApp, Length: 5, PhoneCodeHash: "h"}}, nil
-		},
-		SignInFunc: func(context.Context, tgapi.SignInRequest) (tgapi.Authorization, error) {
-			return tgapi.Authorization{}, tgapi.NewError(401, "SESSION_PASSWORD_NEEDED")
-		},
-		PasswordInfoFunc: func(context.Context) (tgapi.PasswordInfo, error) {
-			return tgapi.PasswordInfo{HasPassword: true, Hint: "the usual"}, nil
-		},
-		CheckPasswordFunc: func(_ context.Context, password string) (tgapi.User, error) {
-			return tgapi.User{ID: 1001, FirstName: "Alice"}, nil
-		},
-	}
+	telegram := &mock.API{}
+	mock.Handle(telegram, func(context.Context, tgapi.SendCode) (tgapi.SendCodeResult, error) {
+		return tgapi.SendCodeResult{Code: &tgapi.SentCode{Type: tgapi.CodeApp, Length: 5, PhoneCodeHash: "h"}}, nil
+	})
+	mock.Handle(telegram, func(context.Context, tgapi.SignIn) (tgapi.Authorization, error) {
+		return tgapi.Authorization{}, tgapi.NewError(401, "SESSION_PASSWORD_NEEDED")
+	})
+	mock.Handle(telegram, func(context.Context, tgapi.GetPassword) (tgapi.PasswordInfo, error) {
+		return tgapi.PasswordInfo{HasPassword: true, Hint: "the usual"}, nil
+	})
+	mock.Handle(telegram, func(context.Context, tgapi.CheckPassword) (tgapi.User, error) {
+		return tgapi.User{ID: 1001, FirstName: "Alice"}, nil
+	})
 	engine, err := machine.New(machine.Options{Store: memory.New(), Telegram: telegram.Connector()})
 	if err != nil {
 		panic(err)
