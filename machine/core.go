@@ -213,8 +213,8 @@ func outcome(l *Login, res Result, now time.Time, set Settings) (Outcome, error)
 		}
 		if l.State == states.CancellingCode {
 			// The user gave up, and that is done whatever Telegram answers: a code it did
-			// not cancel dies on its own.
-			ev = tr.Done
+			// not cancel dies on its own. A failed call is no refusal of the cancel.
+			ev, problem = tr.Done, nil
 		}
 		if ev == tr.Interrupted && problem == nil {
 			problem = &Problem{Code: ProblemUnexpectedAnswer, Call: call.Method(), Detail: fmt.Sprintf("%T", res.Value)}

@@ -218,9 +218,11 @@ func (e *Engine) Send(ctx context.Context, id string, in Input) (Snapshot, error
 	}
 	if e.overdue(l) {
 		// The TTL passed and no scheduler fired it yet: the login is over, whatever the input.
-		if _, err := e.fire(ctx, l, transitions.TTL, nil); err != nil {
-			return e.snapshot(l), err
+		snap, err := e.fire(ctx, l, transitions.TTL, nil)
+		if err != nil {
+			return snap, err
 		}
+		return snap, &NotAllowedError{State: snap.State, Event: in.Event()}
 	}
 	return e.fire(ctx, l, in.Event(), in)
 }

@@ -522,16 +522,8 @@ func TestCancelWithoutAnswerIsNotRefused(t *testing.T) {
 		t.Fatalf("cancel: %s %v", snap.State, err)
 	}
 	if p := snap.Prompt.Problem; p != nil {
-		knownEngineBug(t, "core.go outcome: a CancellingCode outcome is turned into done but keeps the failed call's problem", "cancel: prompt problem %+v (%q)", p, p.Text())
+		t.Fatalf("cancel: prompt problem %+v (%q)", p, p.Text())
 	}
-}
-
-// knownEngineBug marks a check that fails because of a bug in the engine (not in the
-// test), reported to its owner: the test is skipped, loudly, instead of passing or being
-// bent to the bug. Turn the call back into t.Fatalf once the bug is fixed.
-func knownEngineBug(t *testing.T, bug, format string, args ...any) {
-	t.Helper()
-	t.Skipf("KNOWN ENGINE BUG (%s): "+format, append([]any{bug}, args...)...)
 }
 
 func TestLogoutTokensKeptAndSentNewestFirst(t *testing.T) {
@@ -709,6 +701,6 @@ func TestInputAfterTTLFindsTheLoginExpired(t *testing.T) {
 	}
 	var na *machine.NotAllowedError
 	if !errors.As(err, &na) {
-		knownEngineBug(t, "engine.go Send: the input is fired on the login as read before the overdue TTL was applied", "input after the TTL: %v, want NotAllowedError", err)
+		t.Fatalf("input after the TTL: %v, want NotAllowedError", err)
 	}
 }
