@@ -57,6 +57,7 @@ import (
 	"github.com/tgauth/tgauth/states"
 	"github.com/tgauth/tgauth/store/postgres"
 	"github.com/tgauth/tgauth/store/sqlite"
+	"github.com/tgauth/tgauth/store/storetest"
 )
 
 // ttl is the pending logins' time to live: far enough that no timer is due.
@@ -304,7 +305,7 @@ func child(ctx context.Context, store string, pending, ticks int) error {
 		return err
 	}
 	defer s.Close()
-	e, err := machine.New(machine.Options{Store: s, Telegram: scale.NewTelegram(clock.New(time.Now())).Connector(),
+	e, err := machine.New(machine.Options{Store: s, Telegram: storetest.NewTelegram(clock.New(time.Now())).Connector(),
 		LoginTTL: ttl, Tick: 50 * time.Millisecond})
 	if err != nil {
 		return err

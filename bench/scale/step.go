@@ -1,17 +1,16 @@
-// Package scale drives logins through machine.Engine over a durable store at scale, with
-// a mock Telegram (tgapi/mock) and a fake clock. The store packages' tests and benchmarks
-// and the report commands under bench/ share it:
+// Package scale drives logins through machine.Engine over a durable store, with the mock
+// Telegram of the store conformance suite (storetest.Telegram). The store packages'
+// benchmarks and the report commands under bench/ share it:
 //
-//   - TwoEngines: two engines on two handles of one database drive many logins at once,
-//     inputs and timers racing, and every login must end exactly as its inputs imply;
 //   - Stepper and BenchmarkEngineStep: one durable engine step (a wrong code: the
 //     write-ahead of CheckingCode and the outcome, two writes), as a benchmark or a
 //     loop a report command times;
 //   - PendingLogin: a login waiting for its code, as the engine writes it, to fill a
 //     store with.
 //
-// The package imports testing for TwoEngines and BenchmarkEngineStep; it is meant for
-// tests, benchmarks and tools, not for programs that log people in.
+// Whether engines drive logins correctly over a store is the conformance suite's
+// storetest.TwoEngines. The package imports testing for BenchmarkEngineStep; it is meant
+// for tests, benchmarks and tools, not for programs that log people in.
 package scale
 
 import (
@@ -26,6 +25,7 @@ import (
 	"github.com/tgauth/tgauth/machine"
 	"github.com/tgauth/tgauth/states"
 	"github.com/tgauth/tgauth/store/memory"
+	"github.com/tgauth/tgauth/store/storetest"
 	tr "github.com/tgauth/tgauth/transitions"
 )
 
@@ -42,7 +42,7 @@ type Stepper struct {
 // NewStepper starts a phone login on s (through an engine with the real clock and a
 // mock Telegram) and walks it to CodeSent, ready for steps. id must be new to s.
 func NewStepper(ctx context.Context, s machine.Store, id string) (*Stepper, error) {
-	tg := NewTelegram(clock.New(time.Now()))
+	tg := storetest.NewTelegram(clock.New(time.Now()))
 	e, err := machine.New(machine.Options{Store: s, Telegram: tg.Connector(), MaxAttempts: math.MaxInt})
 	if err != nil {
 		return nil, err
@@ -60,7 +60,7 @@ func NewStepper(ctx context.Context, s machine.Store, id string) (*Stepper, erro
 // Step sends a wrong code: load, the write-ahead of CheckingCode, auth.signIn (mock:
 // PHONE_CODE_INVALID), the outcome back in CodeSent. That is StepWrites durable writes.
 func (st *Stepper) Step(ctx context.Context) error {
-	snap, err := st.e.Send(ctx, st.id, machine.SubmitCode{Code: WrongCode})
+	snap, err := st.e.Send(ctx, st.id, machine.SubmitCode{Code: storetest.WrongCode})
 	var refused *machine.RefusedError
 	if !errors.As(err, &refused) || refused.Outcome != tr.CodeInvalid || snap.State != states.CodeSent {
 		return fmt.Errorf("step: state %s, err %v; want CodeSent after code_invalid", snap.State, err)
@@ -93,7 +93,7 @@ func BenchmarkEngineStep(b *testing.B, s machine.Store) {
 // CodeSent, its only timer the TTL at now+ttl. Give each copy its own ID and phone.
 func PendingLogin(ctx context.Context, now time.Time, ttl time.Duration) (*machine.Login, error) {
 	store := memory.New()
-	tg := NewTelegram(clock.New(now))
+	tg := storetest.NewTelegram(clock.New(now))
 	e, err := machine.New(machine.Options{Store: store, Telegram: tg.Connector(), LoginTTL: ttl,
 		Now: func() time.Time { return now }})
 	if err != nil {

@@ -181,7 +181,8 @@ func (s *Store) AddLogoutToken(_ context.Context, phone string, token []byte, ma
 	return nil
 }
 
-// FloodWaits implements machine.Store.
+// FloodWaits implements machine.Store. It forgets the phone's waits that ended by now, so
+// that a later call with an earlier now does not see them again.
 func (s *Store) FloodWaits(_ context.Context, phone string, now time.Time) (map[tgapi.Method]time.Time, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -189,7 +190,12 @@ func (s *Store) FloodWaits(_ context.Context, phone string, now time.Time) (map[
 	for m, until := range s.floods[phone] {
 		if until.After(now) {
 			out[m] = until
+		} else {
+			delete(s.floods[phone], m)
 		}
+	}
+	if len(out) == 0 {
+		delete(s.floods, phone)
 	}
 	return out, nil
 }

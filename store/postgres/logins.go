@@ -51,10 +51,10 @@ const updateSQL = `WITH swapped AS (
 	WHERE id = $1 AND version = $2
 	RETURNING id
 ), appended AS (
-	INSERT INTO journal (login_id, version, at, from_state, event, to_state, note)
-	SELECT swapped.id, e.version, e.at, e.from_state, e.event, e.to_state, e.note
+	INSERT INTO journal (login_id, version, at, from_state, event, to_state, note, problem)
+	SELECT swapped.id, e.version, e.at, e.from_state, e.event, e.to_state, '', e.problem::json
 	FROM swapped, unnest($8::bigint[], $9::timestamptz[], $10::text[], $11::text[], $12::text[], $13::text[])
-		WITH ORDINALITY AS e (version, at, from_state, event, to_state, note, n)
+		WITH ORDINALITY AS e (version, at, from_state, event, to_state, problem, n)
 	ORDER BY e.n
 )
 SELECT count(*) FROM swapped`
@@ -67,18 +67,22 @@ func (s *Store) Update(ctx context.Context, l *machine.Login, journal ...machine
 		return wrap("update login", err)
 	}
 	var (
-		versions                  = make([]int64, len(journal))
-		ats                       = make([]time.Time, len(journal))
-		froms, events, tos, notes = make([]string, len(journal)), make([]string, len(journal)), make([]string, len(journal)), make([]string, len(journal))
+		versions           = make([]int64, len(journal))
+		ats                = make([]time.Time, len(journal))
+		froms, events, tos = make([]string, len(journal)), make([]string, len(journal)), make([]string, len(journal))
+		problems           = make([]*string, len(journal))
 	)
 	for i, e := range journal {
 		versions[i], ats[i] = e.Version, e.At
-		froms[i], events[i], tos[i], notes[i] = string(e.From), string(e.Event), string(e.To), e.Note
+		froms[i], events[i], tos[i] = string(e.From), string(e.Event), string(e.To)
+		if problems[i], err = logindoc.EncodeProblem(e.Problem); err != nil {
+			return wrap("update login", err)
+		}
 	}
 	var swapped int
 	err = s.pool.QueryRow(ctx, updateSQL,
 		l.ID, l.Version, string(l.State), optTime(l.TimerAt), optTime(l.LeaseUntil), l.CreatedAt, doc,
-		versions, ats, froms, events, tos, notes).Scan(&swapped)
+		versions, ats, froms, events, tos, problems).Scan(&swapped)
 	if err != nil {
 		return wrap("update login", err)
 	}
@@ -119,9 +123,10 @@ func (s *Store) List(ctx context.Context, opts machine.ListOptions) ([]*machine.
 	return out, wrap("list logins", err)
 }
 
-// Journal implements machine.Store.
+// Journal implements machine.Store. An entry written before the problem column has its
+// note read as a Problem instead; see logindoc.DecodeProblem.
 func (s *Store) Journal(ctx context.Context, id string) ([]machine.JournalEntry, error) {
-	rows, err := s.pool.Query(ctx, `SELECT j.version, j.at, j.from_state, j.event, j.to_state, j.note
+	rows, err := s.pool.Query(ctx, `SELECT j.version, j.at, j.from_state, j.event, j.to_state, j.note, j.problem::text
 		FROM logins l LEFT JOIN journal j ON j.login_id = l.id
 		WHERE l.id = $1 ORDER BY j.seq`, id)
 	if err != nil {
@@ -132,16 +137,21 @@ func (s *Store) Journal(ctx context.Context, id string) ([]machine.JournalEntry,
 	for rows.Next() {
 		found = true
 		var (
-			version               *int64
-			at                    *time.Time
-			from, event, to, note *string
+			version                        *int64
+			at                             *time.Time
+			from, event, to, note, problem *string
 		)
-		if err := rows.Scan(&version, &at, &from, &event, &to, &note); err != nil {
+		if err := rows.Scan(&version, &at, &from, &event, &to, &note, &problem); err != nil {
 			rows.Close()
 			return nil, wrap("read journal", err)
 		}
 		if version == nil { // the login, without a journal entry
 			continue
+		}
+		p, err := logindoc.DecodeProblem(problem, *note)
+		if err != nil {
+			rows.Close()
+			return nil, wrap("read journal", err)
 		}
 		out = append(out, machine.JournalEntry{
 			Version: *version,
@@ -149,7 +159,7 @@ func (s *Store) Journal(ctx context.Context, id string) ([]machine.JournalEntry,
 			From:    machine.State(*from),
 			Event:   machine.Event(*event),
 			To:      machine.State(*to),
-			Note:    *note,
+			Problem: p,
 		})
 	}
 	if err := rows.Err(); err != nil {

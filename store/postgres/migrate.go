@@ -61,6 +61,17 @@ var migrations = []string{
 	`ALTER TABLE logins
 		ADD COLUMN due_claimed_until timestamptz,
 		ADD COLUMN stale_claimed_until timestamptz;`,
+
+	// 3: a journal entry's problem, as JSON (entries written before keep their note text
+	// and no problem), and Telegram's flood waits, per phone and method.
+	`ALTER TABLE journal ADD COLUMN problem json;
+
+	CREATE TABLE flood_waits (
+		phone      text NOT NULL,
+		method     text NOT NULL,
+		wait_until timestamptz NOT NULL,
+		PRIMARY KEY (phone, method)
+	);`,
 }
 
 // migrate takes the database to schema version target in one transaction, holding an

@@ -5,9 +5,10 @@
 // Go can encode survives) next to the columns the queries use: id (collated "C", so
 // IDs sort byte-wise as in Go), state, version, timer_at, lease_until and created_at
 // (timestamptz, microsecond precision; NULL for a zero timer or lease). Update is a
-// compare-and-swap on version and writes the login and its journal entries in one
-// statement. The schema is migrated on Open, under a transaction-scoped advisory lock, so
-// replicas starting together migrate it once; the applied versions are recorded in the
+// compare-and-swap on version and writes the login and its journal entries (their
+// problem as JSON) in one statement. Sessions, logout tokens and flood waits have tables
+// of their own. The schema is migrated on Open, under a transaction-scoped advisory lock,
+// so replicas starting together migrate it once; the applied versions are recorded in the
 // schema_migrations table. Everything lives in the first schema of the connection's
 // search_path.
 //

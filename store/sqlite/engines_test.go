@@ -5,16 +5,17 @@ import (
 	"testing"
 
 	"github.com/tgauth/tgauth/bench/scale"
+	"github.com/tgauth/tgauth/store/storetest"
 )
 
 // TestTwoEngines: two engines, each on a Store of its own on one file, drive 200 logins
 // at once (phone logins authorized, cancelled or expired by their TTL, QR logins whose
 // tokens expire round after round) while both schedulers run. Every login must end as its
 // inputs imply, with no lost update and every timer fired exactly once; see
-// scale.TwoEngines.
+// storetest.TwoEngines.
 func TestTwoEngines(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "engines.db")
-	scale.TwoEngines(t, openPath(t, path), openPath(t, path), scale.Config{Logins: 200, Workers: 16})
+	storetest.TwoEngines(t, openPath(t, path), openPath(t, path), storetest.EnginesConfig{Logins: 200, Workers: 16})
 }
 
 // BenchmarkEngineStep is one durable engine step per op: a wrong code, so the write-ahead

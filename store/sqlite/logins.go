@@ -56,6 +56,12 @@ func (s *Store) Update(ctx context.Context, l *machine.Login, journal ...machine
 	if err != nil {
 		return wrap("update login", err)
 	}
+	problems := make([]*string, len(journal))
+	for i, e := range journal {
+		if problems[i], err = logindoc.EncodeProblem(e.Problem); err != nil {
+			return wrap("update login", err)
+		}
+	}
 	err = s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE logins
 			SET state = ?, version = version + 1, timer_at = ?, lease_until = ?, created_at = ?, doc = ?,
@@ -70,10 +76,10 @@ func (s *Store) Update(ctx context.Context, l *machine.Login, journal ...machine
 		} else if n == 0 {
 			return missing(ctx, tx, l.ID)
 		}
-		for _, e := range journal {
-			_, err := tx.ExecContext(ctx, `INSERT INTO journal (login_id, version, at, from_state, event, to_state, note)
-				VALUES (?, ?, ?, ?, ?, ?, ?)`,
-				l.ID, e.Version, nanos(e.At), string(e.From), string(e.Event), string(e.To), e.Note)
+		for i, e := range journal {
+			_, err := tx.ExecContext(ctx, `INSERT INTO journal (login_id, version, at, from_state, event, to_state, note, problem)
+				VALUES (?, ?, ?, ?, ?, ?, '', ?)`,
+				l.ID, e.Version, nanos(e.At), string(e.From), string(e.Event), string(e.To), problems[i])
 			if err != nil {
 				return fmt.Errorf("append journal: %w", err)
 			}
@@ -120,9 +126,10 @@ func (s *Store) List(ctx context.Context, opts machine.ListOptions) ([]*machine.
 	return out, wrap("list logins", err)
 }
 
-// Journal implements machine.Store.
+// Journal implements machine.Store. An entry written before the problem column has its
+// note read as a Problem instead; see logindoc.DecodeProblem.
 func (s *Store) Journal(ctx context.Context, id string) ([]machine.JournalEntry, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT j.version, j.at, j.from_state, j.event, j.to_state, j.note
+	rows, err := s.db.QueryContext(ctx, `SELECT j.version, j.at, j.from_state, j.event, j.to_state, j.note, j.problem
 		FROM logins l LEFT JOIN journal j ON j.login_id = l.id
 		WHERE l.id = ? ORDER BY j.seq`, id)
 	if err != nil {
@@ -137,12 +144,17 @@ func (s *Store) Journal(ctx context.Context, id string) ([]machine.JournalEntry,
 			version               sql.NullInt64
 			at                    sql.NullInt64
 			from, event, to, note sql.NullString
+			problem               *string
 		)
-		if err := rows.Scan(&version, &at, &from, &event, &to, &note); err != nil {
+		if err := rows.Scan(&version, &at, &from, &event, &to, &note, &problem); err != nil {
 			return nil, wrap("read journal", err)
 		}
 		if !version.Valid { // the login, without a journal entry
 			continue
+		}
+		p, err := logindoc.DecodeProblem(problem, note.String)
+		if err != nil {
+			return nil, wrap("read journal", err)
 		}
 		out = append(out, machine.JournalEntry{
 			Version: version.Int64,
@@ -150,7 +162,7 @@ func (s *Store) Journal(ctx context.Context, id string) ([]machine.JournalEntry,
 			From:    machine.State(from.String),
 			Event:   machine.Event(event.String),
 			To:      machine.State(to.String),
-			Note:    note.String,
+			Problem: p,
 		})
 	}
 	if err := rows.Err(); err != nil {

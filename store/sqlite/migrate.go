@@ -58,6 +58,17 @@ var migrations = []string{
 	// 2: claims, so that two Stores polling Due or Stale do not both get one login.
 	`ALTER TABLE logins ADD COLUMN due_claimed_until INTEGER;
 	ALTER TABLE logins ADD COLUMN stale_claimed_until INTEGER;`,
+
+	// 3: a journal entry's problem, as JSON (entries written before keep their note text
+	// and no problem), and Telegram's flood waits, per phone and method.
+	`ALTER TABLE journal ADD COLUMN problem TEXT;
+
+	CREATE TABLE flood_waits (
+		phone      TEXT NOT NULL,
+		method     TEXT NOT NULL,
+		wait_until INTEGER NOT NULL,
+		PRIMARY KEY (phone, method)
+	) STRICT, WITHOUT ROWID;`,
 }
 
 // migrate takes the file to schema version target, in one write transaction, so that

@@ -9,8 +9,9 @@
 //
 // A login is kept as a JSON document (the doc column) next to the columns the queries
 // use: id, state, version, timer_at, lease_until and created_at, with times as Unix
-// nanoseconds and NULL for a zero time. Update is a compare-and-swap on version.
-// Journal entries, sessions and logout tokens have tables of their own. The schema
+// nanoseconds and NULL for a zero time. Update is a compare-and-swap on version. Journal
+// entries (their problem as JSON), sessions, logout tokens and flood waits have tables of
+// their own. The schema
 // version is kept in PRAGMA user_version and the schema migrated on Open; a file from a
 // newer tgauth is refused (ErrNewerSchema) rather than touched.
 //

@@ -14,7 +14,7 @@ import (
 func BenchmarkUpdate(b *testing.B, s machine.Store) {
 	const n = 64
 	for i := range n {
-		l := fullLogin(fmt.Sprintf("bench-%02d", i))
+		l := FullLogin(fmt.Sprintf("bench-%02d", i))
 		l.State = states.CodeSent
 		if err := s.Create(b.Context(), l); err != nil {
 			b.Fatalf("create: %v", err)

@@ -15,10 +15,10 @@ const Precision = time.Microsecond
 
 var timeType = reflect.TypeFor[time.Time]()
 
-// diff returns the differences between two values of the same type, one per line,
+// Diff returns the differences between two values of the same type, one per line,
 // comparing times with time.Equal at Precision and nil and empty byte slices as equal.
 // It is empty when they are equal.
-func diff(got, want any) string {
+func Diff(got, want any) string {
 	var b strings.Builder
 	diffValue(&b, "", reflect.ValueOf(got), reflect.ValueOf(want))
 	return b.String()

@@ -63,8 +63,8 @@ func testConcurrentUpdate(t *testing.T, s machine.Store) {
 }
 
 // ConcurrentSteps runs writers goroutines that each make steps read-modify-write steps on
-// login id: Get, Attempts+1, a mark appended to LastError, Update with one journal entry
-// noting the mark, again from Get on ErrConflict. The marks start with prefix, which must
+// login id: Get, Attempts+1, a mark appended to the Detail of its Problem, Update with one
+// journal entry whose Problem holds the mark (see Step), again from Get on ErrConflict. The marks start with prefix, which must
 // differ between calls racing on one login. It fails the test on any other error and
 // returns how many conflicts were retried. Backend tests use it with several handles on
 // one database; CheckSteps verifies the outcome.
@@ -97,7 +97,7 @@ func ConcurrentSteps(t testing.TB, s machine.Store, id, prefix string, writers, 
 
 // CheckSteps fails the test unless login id went through exactly n steps of
 // ConcurrentSteps (or Step) since it was at version from with no attempts and no journal:
-// Version, Attempts, the marks in LastError and the journal all agree.
+// Version, Attempts, the marks in the login's Problem and the journal all agree.
 func CheckSteps(t testing.TB, s machine.Store, id string, from int64, n int) {
 	t.Helper()
 	l, err := s.Get(t.Context(), id)
@@ -110,15 +110,15 @@ func CheckSteps(t testing.TB, s machine.Store, id string, from int64, n int) {
 	if l.Attempts != n {
 		t.Errorf("Attempts = %d after %d steps: %d lost updates", l.Attempts, n, n-l.Attempts)
 	}
-	marks := strings.Split(strings.TrimSuffix(l.LastError, ";"), ";")
-	if l.LastError == "" {
-		marks = nil
+	var marks []string
+	if l.Problem != nil && l.Problem.Detail != "" {
+		marks = strings.Split(strings.TrimSuffix(l.Problem.Detail, ";"), ";")
 	}
 	distinct := slices.Clone(marks)
 	slices.Sort(distinct)
 	distinct = slices.Compact(distinct)
 	if len(marks) != n || len(distinct) != n {
-		t.Errorf("LastError holds %d marks (%d distinct) after %d steps", len(marks), len(distinct), n)
+		t.Errorf("the login's Problem holds %d marks (%d distinct) after %d steps", len(marks), len(distinct), n)
 	}
 	journal, err := s.Journal(t.Context(), id)
 	if err != nil {
@@ -131,8 +131,8 @@ func CheckSteps(t testing.TB, s machine.Store, id string, from int64, n int) {
 		if e.Version != from+int64(i)+1 {
 			t.Errorf("journal[%d].Version = %d, want %d", i, e.Version, from+int64(i)+1)
 		}
-		if i < len(marks) && e.Note != marks[i] {
-			t.Errorf("journal[%d] notes %q but the record's step %d is %q: journal and record disagree", i, e.Note, i, marks[i])
+		if i < len(marks) && (e.Problem == nil || e.Problem.Detail != marks[i]) {
+			t.Errorf("journal[%d] has problem %+v but the record's step %d is %q: journal and record disagree", i, e.Problem, i, marks[i])
 		}
 	}
 }

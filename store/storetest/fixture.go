@@ -28,10 +28,11 @@ func newLogin(id string, state machine.State, created time.Time) *machine.Login 
 	}
 }
 
-// fullLogin returns a login with every field set to something other than its zero value:
-// the fields known when it was written by hand, any added to Login since by fill. checkFull
-// proves it, so that no field is left out of the round-trip tests.
-func fullLogin(id string) *machine.Login {
+// FullLogin returns a login with every field set to something other than its zero value
+// (Version aside): the fields known when it was written by hand, any added to Login since
+// by fill. The suite checks that it is full, so that no field is left out of the
+// round-trip tests; codecs of a login use it for theirs.
+func FullLogin(id string) *machine.Login {
 	l := &machine.Login{
 		ID:            id,
 		Method:        machine.MethodQR,
@@ -80,7 +81,15 @@ func fullLogin(id string) *machine.Login {
 			Phone:     "999661234567",
 			Bot:       true,
 		},
-		LastError: "PASSWORD_HASH_INVALID: the password is wrong",
+		Problem: &machine.Problem{
+			Code:        machine.ProblemPasswordInvalid,
+			Call:        "auth.checkPassword",
+			Attempt:     2,
+			MaxAttempts: 5,
+			RetryAt:     at(3 * time.Minute),
+			Telegram:    tgapi.NewError(400, "PASSWORD_HASH_INVALID"),
+			Detail:      "the password is wrong, \"quoted\" \u2603",
+		},
 		CreatedAt: at(-time.Hour),
 		UpdatedAt: at(-time.Minute),
 	}
@@ -144,16 +153,16 @@ func zeroFields(v reflect.Value, prefix string) []string {
 	return out
 }
 
-// checkFull fails unless fullLogin sets every field but Version.
+// checkFull fails unless FullLogin sets every field but Version.
 func checkFull() error {
 	var missing []string
-	for _, name := range zeroFields(reflect.ValueOf(fullLogin("x")), "") {
+	for _, name := range zeroFields(reflect.ValueOf(FullLogin("x")), "") {
 		if name != "Version" {
 			missing = append(missing, name)
 		}
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("storetest: fullLogin leaves %v unset and fill does not know their kind; set them so the round trip covers them", missing)
+		return fmt.Errorf("storetest: FullLogin leaves %v unset and fill does not know their kind; set them so the round trip covers them", missing)
 	}
 	return nil
 }

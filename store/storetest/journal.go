@@ -7,6 +7,7 @@ import (
 
 	"github.com/tgauth/tgauth/machine"
 	"github.com/tgauth/tgauth/states"
+	"github.com/tgauth/tgauth/tgapi"
 )
 
 // testJournal: entries come back oldest first, per login, across steps of two logins
@@ -30,7 +31,8 @@ func testJournal(t *testing.T, s machine.Store) {
 				From:  path[i-1],
 				Event: machine.Event("step-" + id),
 				To:    path[i],
-				Note:  "note of " + id,
+				Problem: &machine.Problem{Code: machine.ProblemCodeInvalid, Call: "auth.signIn", Attempt: i, MaxAttempts: 5,
+					Telegram: tgapi.NewError(400, "PHONE_CODE_INVALID"), Detail: "problem of " + id},
 			}
 			l.State = path[i]
 			mustUpdate(t, s, l, e)
@@ -42,7 +44,7 @@ func testJournal(t *testing.T, s machine.Store) {
 		if err != nil {
 			t.Fatalf("Journal(%s): %v", id, err)
 		}
-		if d := diff(got, w); d != "" {
+		if d := Diff(got, w); d != "" {
 			t.Errorf("Journal(%s):\n%s", id, d)
 		}
 	}

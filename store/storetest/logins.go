@@ -39,14 +39,14 @@ func testCreateGet(t *testing.T, s machine.Store) {
 	if err := checkFull(); err != nil {
 		t.Fatal(err)
 	}
-	l := fullLogin("login-full")
+	l := FullLogin("login-full")
 	mustCreate(t, s, l)
 	if l.Version != 1 {
 		t.Errorf("after Create, Version = %d, want 1", l.Version)
 	}
-	want := fullLogin("login-full")
+	want := FullLogin("login-full")
 	want.Version = 1
-	if d := diff(mustGet(t, s, l.ID), want); d != "" {
+	if d := Diff(mustGet(t, s, l.ID), want); d != "" {
 		t.Errorf("Get after Create differs from what was created:\n%s", d)
 	}
 }
@@ -56,11 +56,11 @@ func testCreateGetMinimal(t *testing.T, s machine.Store) {
 	mustCreate(t, s, l)
 	got := mustGet(t, s, l.ID)
 	want := &machine.Login{ID: "login-minimal", State: states.New, Version: 1}
-	if d := diff(got, want); d != "" {
+	if d := Diff(got, want); d != "" {
 		t.Errorf("Get of a login with only ID and State differs:\n%s", d)
 	}
-	if got.Code != nil || got.Terms != nil || got.User != nil {
-		t.Errorf("nil pointers came back set: Code=%v Terms=%v User=%v", got.Code, got.Terms, got.User)
+	if got.Code != nil || got.Terms != nil || got.User != nil || got.Problem != nil {
+		t.Errorf("nil pointers came back set: Code=%v Terms=%v User=%v Problem=%v", got.Code, got.Terms, got.User, got.Problem)
 	}
 	for name, tm := range map[string]time.Time{"TimerAt": got.TimerAt, "LeaseUntil": got.LeaseUntil, "CreatedAt": got.CreatedAt} {
 		if !tm.IsZero() {
@@ -98,26 +98,26 @@ func testGetNotFound(t *testing.T, s machine.Store) {
 // testReturnedCopy proves that the store keeps its own copy: changing what Create or
 // Update were given, or what Get returned, changes nothing stored.
 func testReturnedCopy(t *testing.T, s machine.Store) {
-	l := fullLogin("login-copy")
+	l := FullLogin("login-copy")
 	mustCreate(t, s, l)
 	l.Phone, l.Code.Length, l.QRToken[0] = "changed after create", 99, 'X'
 
 	got := mustGet(t, s, "login-copy")
 	got.Phone, got.User.FirstName, got.QRToken[1] = "changed after get", "changed", 'Y'
 
-	want := fullLogin("login-copy")
+	want := FullLogin("login-copy")
 	want.Version = 1
-	if d := diff(mustGet(t, s, "login-copy"), want); d != "" {
+	if d := Diff(mustGet(t, s, "login-copy"), want); d != "" {
 		t.Fatalf("changing the login given to Create, or returned by Get, changed the store:\n%s", d)
 	}
 
 	u := mustGet(t, s, "login-copy")
-	u.LastError = "updated"
+	u.Problem.Detail = "updated"
 	mustUpdate(t, s, u)
-	u.Terms.Text, u.QRToken[2], u.LastError = "changed after update", 'Z', "changed after update"
+	u.Terms.Text, u.QRToken[2], u.Problem.Detail = "changed after update", 'Z', "changed after update"
 
-	want.Version, want.LastError = 2, "updated"
-	if d := diff(mustGet(t, s, "login-copy"), want); d != "" {
+	want.Version, want.Problem.Detail = 2, "updated"
+	if d := Diff(mustGet(t, s, "login-copy"), want); d != "" {
 		t.Errorf("changing the login given to Update changed the store:\n%s", d)
 	}
 }
@@ -130,21 +130,22 @@ func testUpdate(t *testing.T, s machine.Store) {
 	l.LeaseOwner, l.LeaseUntil = "me", at(30*time.Second)
 	journal := []machine.JournalEntry{
 		{Version: 2, At: at(time.Second), From: states.New, Event: "submit_phone", To: states.SendingCode},
-		{Version: 2, At: at(time.Second), From: states.SendingCode, Event: "note", To: states.SendingCode, Note: "second entry of one step"},
+		{Version: 2, At: at(time.Second), From: states.SendingCode, Event: "note", To: states.SendingCode,
+			Problem: &machine.Problem{Code: machine.ProblemNoAnswer, Call: "auth.sendCode", Detail: "second entry of one step"}},
 	}
 	mustUpdate(t, s, l, journal...)
 	if l.Version != 2 {
 		t.Errorf("after Update, Version = %d, want 2", l.Version)
 	}
 	want := l.Clone()
-	if d := diff(mustGet(t, s, "login-u"), want); d != "" {
+	if d := Diff(mustGet(t, s, "login-u"), want); d != "" {
 		t.Errorf("Get after Update differs from what was written:\n%s", d)
 	}
 	got, err := s.Journal(t.Context(), "login-u")
 	if err != nil {
 		t.Fatalf("Journal: %v", err)
 	}
-	if d := diff(got, journal); d != "" {
+	if d := Diff(got, journal); d != "" {
 		t.Errorf("journal after Update:\n%s", d)
 	}
 
@@ -159,10 +160,10 @@ func testUpdate(t *testing.T, s machine.Store) {
 func testUpdateWithoutJournal(t *testing.T, s machine.Store) {
 	mustCreate(t, s, newLogin("login-nj", states.New, at(0)))
 	l := mustGet(t, s, "login-nj")
-	l.LastError = "nothing journaled"
+	l.Problem = &machine.Problem{Code: machine.ProblemLocal, Detail: "nothing journaled"}
 	mustUpdate(t, s, l)
-	if got := mustGet(t, s, "login-nj"); got.Version != 2 || got.LastError != "nothing journaled" {
-		t.Errorf("after Update without journal: version %d last error %q", got.Version, got.LastError)
+	if got := mustGet(t, s, "login-nj"); got.Version != 2 || got.Problem == nil || got.Problem.Detail != "nothing journaled" {
+		t.Errorf("after Update without journal: version %d problem %+v", got.Version, got.Problem)
 	}
 	if j, err := s.Journal(t.Context(), "login-nj"); err != nil || len(j) != 0 {
 		t.Errorf("Journal = %v, %v; want empty", j, err)
@@ -177,7 +178,7 @@ func testUpdateConflict(t *testing.T, s machine.Store) {
 	a.State = states.CheckingCode
 	mustUpdate(t, s, a, machine.JournalEntry{Version: 2, At: at(time.Second), From: states.CodeSent, Event: "submit_code", To: states.CheckingCode})
 
-	b.State, b.LastError, b.TimerAt = states.CancellingCode, "stale writer", at(time.Hour)
+	b.State, b.Problem, b.TimerAt = states.CancellingCode, &machine.Problem{Code: machine.ProblemLocal, Detail: "stale writer"}, at(time.Hour)
 	err := s.Update(t.Context(), b, machine.JournalEntry{Version: 2, At: at(time.Second), From: states.CodeSent, Event: "cancel", To: states.CancellingCode})
 	if !errors.Is(err, machine.ErrConflict) {
 		t.Fatalf("Update at a stale version: err = %v, want ErrConflict", err)
@@ -185,7 +186,7 @@ func testUpdateConflict(t *testing.T, s machine.Store) {
 	if b.Version != 1 {
 		t.Errorf("a refused Update changed the caller's Version to %d", b.Version)
 	}
-	if d := diff(mustGet(t, s, "login-c"), a); d != "" {
+	if d := Diff(mustGet(t, s, "login-c"), a); d != "" {
 		t.Errorf("a refused Update changed the stored login:\n%s", d)
 	}
 	j, err := s.Journal(t.Context(), "login-c")

@@ -51,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) machine.Store) {
 		{"SessionUnknownLogin", testSessionUnknownLogin},
 		{"LogoutTokens", testLogoutTokens},
 		{"LogoutTokensCap", testLogoutTokensCap},
+		{"FloodWaits", testFloodWaits},
 		{"ConcurrentCreate", testConcurrentCreate},
 		{"ConcurrentUpdate", testConcurrentUpdate},
 	} {

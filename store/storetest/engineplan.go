@@ -1,19 +1,20 @@
-package scale
+package storetest
 
 import (
 	"fmt"
 
 	"github.com/tgauth/tgauth/machine"
 	"github.com/tgauth/tgauth/states"
+	"github.com/tgauth/tgauth/tgapi"
 	tr "github.com/tgauth/tgauth/transitions"
 )
 
-// The QR rounds of TwoEngines: the clock moves on by QRTokenLife Rounds times, and each
+// The QR rounds of TwoEngines: the clock moves on by QRTokenLife rounds times, and each
 // time every QR login still waiting has its token expire. The cancelled QR logins are
-// cancelled after CancelRound rounds.
+// cancelled after cancelRound rounds.
 const (
-	Rounds      = 4
-	CancelRound = 2
+	rounds      = 4
+	cancelRound = 2
 )
 
 // kind is how a login of TwoEngines goes.
@@ -23,8 +24,8 @@ const (
 	phoneAuthorized kind = iota // phone, [wrong code], right code
 	phoneCancelled              // phone, [wrong code], cancel
 	phoneAbandoned              // phone, [wrong code], then nothing until the TTL
-	qrCancelled                 // QR, CancelRound token expiries, cancel
-	qrExpired                   // QR, Rounds token expiries, then the TTL
+	qrCancelled                 // QR, cancelRound token expiries, cancel
+	qrExpired                   // QR, rounds token expiries, then the TTL
 )
 
 // plan is what TwoEngines does with one login, and so what must come of it.
@@ -74,9 +75,9 @@ func (p plan) final() machine.State {
 func (p plan) expiries() int {
 	switch p.kind {
 	case qrCancelled:
-		return CancelRound
+		return cancelRound
 	case qrExpired:
-		return Rounds
+		return rounds
 	}
 	return 0
 }
@@ -107,23 +108,23 @@ func (p plan) events() []machine.Event {
 }
 
 // calls is the Telegram calls the login must make, in order.
-func (p plan) calls() []string {
+func (p plan) calls() []tgapi.Method {
 	if p.qr() {
-		calls := make([]string, p.expiries()+1)
+		calls := make([]tgapi.Method, p.expiries()+1)
 		for i := range calls {
-			calls[i] = "ExportLoginToken"
+			calls[i] = tgapi.ExportLoginToken{}.Method()
 		}
 		return calls
 	}
-	calls := []string{"SendCode"}
+	calls := []tgapi.Method{tgapi.SendCode{}.Method()}
 	if p.wrong {
-		calls = append(calls, "SignIn")
+		calls = append(calls, tgapi.SignIn{}.Method())
 	}
 	switch p.kind {
 	case phoneAuthorized:
-		return append(calls, "SignIn")
+		return append(calls, tgapi.SignIn{}.Method())
 	case phoneCancelled:
-		return append(calls, "CancelCode")
+		return append(calls, tgapi.CancelCode{}.Method())
 	}
 	return calls
 }

@@ -1,4 +1,4 @@
-package scale
+package storetest
 
 import (
 	"context"
@@ -18,8 +18,8 @@ import (
 	tr "github.com/tgauth/tgauth/transitions"
 )
 
-// Config sizes TwoEngines.
-type Config struct {
+// EnginesConfig sizes TwoEngines.
+type EnginesConfig struct {
 	// Logins is how many logins to drive (default 1000).
 	Logins int
 	// Workers is how many logins are driven at once (default 32).
@@ -32,7 +32,7 @@ type Config struct {
 	Wait time.Duration
 }
 
-func (c *Config) setDefaults() {
+func (c *EnginesConfig) setDefaults() {
 	if c.Logins <= 0 {
 		c.Logins = 1000
 	}
@@ -47,25 +47,27 @@ func (c *Config) setDefaults() {
 	}
 }
 
-// Origin is where the clock of TwoEngines starts.
-var Origin = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+// enginesOrigin is where the clock of TwoEngines starts: whole seconds, so that times
+// the test compares survive a store that keeps microseconds.
+var enginesOrigin = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 
-// LoginTTL is the engines' Options.LoginTTL in TwoEngines.
-const LoginTTL = time.Hour
+// enginesTTL is the engines' Options.LoginTTL in TwoEngines.
+const enginesTTL = time.Hour
 
-// TwoEngines drives cfg.Logins logins through two engines, a over store a and b over
-// store b, which must be two handles on one new, empty database, as two replicas (or two
-// processes) would hold them. The engines have distinct owners, share a mock Telegram
+// TwoEngines is the conformance test of a store under engines: it drives cfg.Logins logins
+// through two engines, a over store a and b over store b, which must be two handles on one
+// new, empty database, as two replicas (or two processes) would hold them (a store of one
+// process, such as the memory store, passes itself twice). The engines have distinct owners, share a mock Telegram
 // (see Telegram) and a fake clock, and both run their schedulers (Tick in a loop) all
 // along.
 //
 // Each login has a plan that fixes where it must end (see planOf): phone logins that are
 // authorized (some after a wrong code, some with the right code sent through both
 // engines at once), cancelled, or abandoned in CodeSent until their TTL expires them;
-// QR logins whose tokens expire Rounds times (CancelRound times for those cancelled).
+// QR logins whose tokens expire rounds times (cancelRound times for those cancelled).
 // Every input goes through a random one of the two engines, and is sent again on
 // ErrConflict or *BusyError, as the engine's contract asks. The clock moves on by
-// QRTokenLife per QR round while phone logins are being driven, then past LoginTTL.
+// QRTokenLife per QR round while phone logins are being driven, then past the logins' TTL.
 //
 // It then checks, for every login: the final state; no lost update (Version is 1 plus
 // the number of journal entries, whose versions run 2, 3, ... with no gap and whose
@@ -75,19 +77,19 @@ const LoginTTL = time.Hour
 // auth.signIn per code sent, however many engines raced); and that both handles read
 // the same record. No assertion is about time: the clock is fake, and real time only
 // bounds the waits (cfg.Wait).
-func TwoEngines(t testing.TB, a, b machine.Store, cfg Config) {
+func TwoEngines(t testing.TB, a, b machine.Store, cfg EnginesConfig) {
 	t.Helper()
 	cfg.setDefaults()
 	ctx := t.Context()
-	clk := clock.New(Origin)
+	clk := clock.New(enginesOrigin)
 	d := &driver{t: t, cfg: cfg, ctx: ctx, clock: clk, tg: NewTelegram(clk), store: a}
 	for i, s := range []machine.Store{a, b} {
 		e, err := machine.New(machine.Options{
 			Store: s, Telegram: d.tg.Connector(), Now: clk.Now, Observer: &d.timers[i],
-			LoginTTL: LoginTTL,
+			LoginTTL: enginesTTL,
 			// Leases (twice this) outlast the test's fake time: no login is taken over from
 			// a live engine because the clock was moved on during its call.
-			CallTimeout: 2 * LoginTTL,
+			CallTimeout: 2 * enginesTTL,
 			Owner:       fmt.Sprintf("engine-%c", 'a'+i),
 		})
 		if err != nil {
@@ -130,7 +132,7 @@ func TwoEngines(t testing.TB, a, b machine.Store, cfg Config) {
 
 	// Past every login's TTL: the abandoned phone logins and the QR logins still waiting
 	// expire, by the schedulers alone.
-	clk.Advance(2 * LoginTTL)
+	clk.Advance(2 * enginesTTL)
 	want := map[string]machine.State{}
 	for _, p := range plans {
 		want[p.id] = p.final()
@@ -167,7 +169,7 @@ func TwoEngines(t testing.TB, a, b machine.Store, cfg Config) {
 // driver runs TwoEngines.
 type driver struct {
 	t       testing.TB
-	cfg     Config
+	cfg     EnginesConfig
 	ctx     context.Context
 	clock   *clock.Fake
 	tg      *Telegram
@@ -329,12 +331,12 @@ func (d *driver) walkPhone(p plan) {
 	}
 }
 
-// qrRounds moves the clock on by QRTokenLife Rounds times. After each move it waits until
-// every QR login still waiting has a new token, and after CancelRound it cancels the
+// qrRounds moves the clock on by QRTokenLife rounds times. After each move it waits until
+// every QR login still waiting has a new token, and after cancelRound it cancels the
 // logins planned to be cancelled.
 func (d *driver) qrRounds(qrs []plan) {
 	active := qrs
-	for r := 1; r <= Rounds; r++ {
+	for r := 1; r <= rounds; r++ {
 		d.clock.Advance(QRTokenLife)
 		if !d.waitFor(fmt.Sprintf("QR round %d: every waiting login's token to be replaced", r), func() (bool, string) {
 			for _, p := range active {
@@ -353,7 +355,7 @@ func (d *driver) qrRounds(qrs []plan) {
 		}) {
 			return
 		}
-		if r == CancelRound {
+		if r == cancelRound {
 			var rest, cancel []plan
 			for _, p := range active {
 				if p.kind == qrCancelled {

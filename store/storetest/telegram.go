@@ -1,4 +1,4 @@
-package scale
+package storetest
 
 import (
 	"context"
@@ -23,10 +23,10 @@ const WrongCode = "11111"
 const QRTokenLife = 30 * time.Second
 
 // Telegram is a mock Telegram with one tgapi/mock API per login, so that the calls each
-// login made can be counted. auth.sendCode sends a code whose phone_code_hash names the
-// login; auth.signIn authorizes for RightCode with that hash and answers
-// PHONE_CODE_INVALID otherwise; auth.cancelCode succeeds; auth.exportLoginToken exports
-// a new token valid for QRTokenLife from the clock's now. Any other call fails (and is
+// login made can be told apart. auth.sendCode sends a code whose phone_code_hash names the
+// login; auth.signIn authorizes as UserOf(login) for RightCode with that hash and answers
+// PHONE_CODE_INVALID otherwise; auth.cancelCode succeeds; auth.exportLoginToken exports a
+// new token valid for QRTokenLife from the clock's now. Any other call fails (and is
 // recorded), as tgapi/mock does for calls a test does not expect. It is safe for
 // concurrent use.
 type Telegram struct {
@@ -49,8 +49,8 @@ func (tg *Telegram) Connector() tgapi.Connector {
 	})
 }
 
-// Calls returns the names of the Telegram methods login id called, in order.
-func (tg *Telegram) Calls(id string) []string { return tg.api(id).Calls() }
+// Calls returns the Telegram methods login id called, in order.
+func (tg *Telegram) Calls(id string) []tgapi.Method { return tg.api(id).Calls() }
 
 // Tokens returns the login tokens exported for login id, in order.
 func (tg *Telegram) Tokens(id string) []tgapi.LoginToken {
@@ -73,31 +73,29 @@ func (tg *Telegram) api(id string) *mock.API {
 		return api
 	}
 	hash := "hash-" + id
-	api := &mock.API{
-		SendCodeFunc: func(context.Context, tgapi.SendCodeRequest) (tgapi.SendCodeResult, error) {
-			return tgapi.SendCodeResult{Code: &tgapi.SentCode{Type: tgapi.CodeApp, Length: len(RightCode),
-				NextType: tgapi.CodeSMS, Timeout: time.Minute, PhoneCodeHash: hash}}, nil
-		},
-		SignInFunc: func(_ context.Context, req tgapi.SignInRequest) (tgapi.Authorization, error) {
-			if req.Code != RightCode || req.PhoneCodeHash != hash {
-				return tgapi.Authorization{}, tgapi.NewError(400, "PHONE_CODE_INVALID")
-			}
-			u := UserOf(id)
-			return tgapi.Authorization{User: &u}, nil
-		},
-		CancelCodeFunc: func(context.Context, tgapi.CodeRef) error { return nil },
-		ExportLoginTokenFunc: func(context.Context) (tgapi.LoginToken, error) {
-			tg.mu.Lock()
-			defer tg.mu.Unlock()
-			tok := tgapi.LoginToken{
-				Token:   fmt.Appendf(nil, "%s/%d", id, len(tg.tokens[id])),
-				Expires: tg.clock.Now().Add(QRTokenLife),
-			}
-			tg.tokens[id] = append(tg.tokens[id], tok)
-			return tok, nil
-		},
-		DataCenter: 2,
-	}
+	api := &mock.API{DataCenter: 2}
+	mock.Handle(api, func(context.Context, tgapi.SendCode) (tgapi.SendCodeResult, error) {
+		return tgapi.SendCodeResult{Code: &tgapi.SentCode{Type: tgapi.CodeApp, Length: len(RightCode),
+			NextType: tgapi.CodeSMS, Timeout: time.Minute, PhoneCodeHash: hash}}, nil
+	})
+	mock.Handle(api, func(_ context.Context, req tgapi.SignIn) (tgapi.Authorization, error) {
+		if req.Code != RightCode || req.PhoneCodeHash != hash {
+			return tgapi.Authorization{}, tgapi.NewError(400, "PHONE_CODE_INVALID")
+		}
+		u := UserOf(id)
+		return tgapi.Authorization{User: &u}, nil
+	})
+	mock.Handle(api, func(context.Context, tgapi.CancelCode) (any, error) { return nil, nil })
+	mock.Handle(api, func(context.Context, tgapi.ExportLoginToken) (tgapi.LoginToken, error) {
+		tg.mu.Lock()
+		defer tg.mu.Unlock()
+		tok := tgapi.LoginToken{
+			Token:   fmt.Appendf(nil, "%s/%d", id, len(tg.tokens[id])),
+			Expires: tg.clock.Now().Add(QRTokenLife),
+		}
+		tg.tokens[id] = append(tg.tokens[id], tok)
+		return tok, nil
+	})
 	tg.apis[id] = api
 	return api
 }
