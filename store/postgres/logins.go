@@ -13,7 +13,7 @@ import (
 
 // Create implements machine.Store.
 func (s *Store) Create(ctx context.Context, l *machine.Login) error {
-	doc, err := logindoc.Encode(l, 1)
+	doc, err := logindoc.Encode(l)
 	if err != nil {
 		return wrap("create login", err)
 	}
@@ -62,7 +62,7 @@ SELECT count(*) FROM swapped`
 // Update implements machine.Store. It also lifts the claims Due and Stale hold on the
 // login: its timer and lease are new.
 func (s *Store) Update(ctx context.Context, l *machine.Login, journal ...machine.JournalEntry) error {
-	doc, err := logindoc.Encode(l, l.Version+1)
+	doc, err := logindoc.Encode(l)
 	if err != nil {
 		return wrap("update login", err)
 	}

@@ -2,15 +2,15 @@
 // several replicas of one service sharing their logins.
 //
 // A login is kept as a JSON document (the doc column, type json, so that any string
-// Go can encode survives) next to the columns the queries use: id (collated "C", so
-// IDs sort byte-wise as in Go), state, version, timer_at, lease_until and created_at
-// (timestamptz, microsecond precision; NULL for a zero timer or lease). Update is a
-// compare-and-swap on version and writes the login and its journal entries (their
-// problem as JSON) in one statement. Sessions, logout tokens and flood waits have tables
-// of their own. The schema is migrated on Open, under a transaction-scoped advisory lock,
-// so replicas starting together migrate it once; the applied versions are recorded in the
-// schema_migrations table. Everything lives in the first schema of the connection's
-// search_path.
+// Go can encode survives, in the versioned format of store/internal/logindoc) next to the
+// columns the queries use: id (collated "C", so IDs sort byte-wise as in Go), state,
+// version, timer_at, lease_until and created_at (timestamptz, microsecond precision; NULL
+// for a zero timer or lease). Update is a compare-and-swap on version and writes the login
+// and its journal entries (their problem as JSON) in one statement. Sessions, logout
+// tokens and flood waits have tables of their own. The schema is migrated on Open, under
+// a transaction-scoped advisory lock, so replicas starting together migrate it once; the
+// applied versions are recorded in the schema_migrations table. Everything lives in the
+// first schema of the connection's search_path.
 //
 // Due and Stale claim what they return, so that replicas polling at the same time do not
 // do the same work twice: in one statement they lock the matching rows with FOR UPDATE

@@ -12,7 +12,7 @@ import (
 
 // Create implements machine.Store.
 func (s *Store) Create(ctx context.Context, l *machine.Login) error {
-	doc, err := logindoc.Encode(l, 1)
+	doc, err := logindoc.Encode(l)
 	if err != nil {
 		return wrap("create login", err)
 	}
@@ -52,7 +52,7 @@ func (s *Store) Get(ctx context.Context, id string) (*machine.Login, error) {
 // Update implements machine.Store. It also lifts the claims Due and Stale hold on the
 // login: its timer and lease are new.
 func (s *Store) Update(ctx context.Context, l *machine.Login, journal ...machine.JournalEntry) error {
-	doc, err := logindoc.Encode(l, l.Version+1)
+	doc, err := logindoc.Encode(l)
 	if err != nil {
 		return wrap("update login", err)
 	}

@@ -102,6 +102,58 @@ func TestMigrateFromVersion1(t *testing.T) {
 	}
 }
 
+// TestMigrateFromVersion2 opens a file tgauth 70832bc wrote, at schema version 2: a login
+// document of format v0 (with its last_error) and journal entries with notes. Open must
+// bring it up to date and read them back, the notes as note problems.
+func TestMigrateFromVersion2(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	old, err := sqlite.OpenAtVersion(t.Context(), path, 2)
+	if err != nil {
+		t.Fatalf("OpenAtVersion(2): %v", err)
+	}
+	old.Close()
+	doc, err := os.ReadFile("../internal/logindoc/testdata/v0-engine.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := rawDB(t, path)
+	const note = "wrong code (PHONE_CODE_INVALID), attempt 1 of 5"
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO logins (id, state, version, created_at, doc) VALUES ('engine', 'CodeSent', 5, 0, ?)`, []any{string(doc)}},
+		{`INSERT INTO journal (login_id, version, at, from_state, event, to_state, note)
+			VALUES ('engine', 4, 1, 'CodeSent', 'submit_code', 'CheckingCode', '')`, nil},
+		{`INSERT INTO journal (login_id, version, at, from_state, event, to_state, note)
+			VALUES ('engine', 5, 2, 'CheckingCode', 'code_invalid', 'CodeSent', ?)`, []any{note}},
+	} {
+		if _, err := db.ExecContext(t.Context(), q.sql, q.args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	s := openPath(t, path)
+	l, err := s.Get(t.Context(), "engine")
+	if err != nil || l.Version != 5 || l.Attempts != 1 || l.Problem == nil || *l.Problem != (machine.Problem{Code: "note", Detail: note}) {
+		t.Fatalf("Get after migration = %+v (problem %+v), %v", l, l.Problem, err)
+	}
+	j, err := s.Journal(t.Context(), "engine")
+	if err != nil || len(j) != 2 || j[0].Problem != nil || j[1].Problem == nil || *j[1].Problem != (machine.Problem{Code: "note", Detail: note}) {
+		t.Fatalf("Journal after migration = %+v, %v; want no problem, then the note as a problem", j, err)
+	}
+	p := &machine.Problem{Code: machine.ProblemCodeInvalid, Attempt: 2, MaxAttempts: 5}
+	if err := s.Update(t.Context(), l, machine.JournalEntry{Version: 6, From: states.CodeSent, Event: "code_invalid", To: states.CodeSent, Problem: p}); err != nil {
+		t.Fatalf("Update after migration: %v", err)
+	}
+	if j, err := s.Journal(t.Context(), "engine"); err != nil || len(j) != 3 || j[2].Problem == nil || *j[2].Problem != *p {
+		t.Errorf("Journal after an Update = %+v, %v", j, err)
+	}
+	if err := s.AddFloodWait(t.Context(), l.Phone, "auth.signIn", time.Now().Add(time.Hour)); err != nil {
+		t.Errorf("AddFloodWait after migration: %v", err)
+	}
+}
+
 func TestNewerSchemaIsRefused(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "future.db")
 	s, err := sqlite.Open(t.Context(), path)

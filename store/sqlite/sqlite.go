@@ -7,11 +7,11 @@
 // Store, so several Stores on one file, in one process or in several, take turns instead
 // of failing with SQLITE_BUSY.
 //
-// A login is kept as a JSON document (the doc column) next to the columns the queries
-// use: id, state, version, timer_at, lease_until and created_at, with times as Unix
-// nanoseconds and NULL for a zero time. Update is a compare-and-swap on version. Journal
-// entries (their problem as JSON), sessions, logout tokens and flood waits have tables of
-// their own. The schema
+// A login is kept as a JSON document (the doc column, in the versioned format of
+// store/internal/logindoc) next to the columns the queries use: id, state, version,
+// timer_at, lease_until and created_at, with times as Unix nanoseconds and NULL for a zero
+// time. Update is a compare-and-swap on version. Journal entries (their problem as JSON),
+// sessions, logout tokens and flood waits have tables of their own. The schema
 // version is kept in PRAGMA user_version and the schema migrated on Open; a file from a
 // newer tgauth is refused (ErrNewerSchema) rather than touched.
 //
