@@ -1,14 +1,18 @@
-// Package sealed encrypts MTProto sessions at rest. A session holds the auth key of a
-// Telegram account: whoever reads it is logged in as that account.
+// Package sealed encrypts the secrets a store keeps at rest: MTProto sessions, logins'
+// phone_code_hash and QR login token, and the logout-token vault (see Wrap). A session
+// holds the auth key of a Telegram account: whoever reads it is logged in as that account.
+// A phone_code_hash lets whoever has the code sign in with it, a QR token lets whoever
+// scans it in, and a logout token skips the code of the next login of its phone.
 //
 // A Sealer seals with AES-256-GCM under a 32-byte key. An envelope is
 //
 //	version (1 byte, 1) | key ID (4 bytes) | nonce (12 bytes, random) | ciphertext and tag
 //
-// where the key ID is the first 4 bytes of the key's SHA-256, so that a session sealed
+// where the key ID is the first 4 bytes of the key's SHA-256, so that an envelope sealed
 // under another key is told apart from a damaged one. The version byte and key ID are
-// authenticated with the caller's associated data; Wrap passes the login ID, so a
-// session copied to another login does not open.
+// authenticated with the caller's associated data; Wrap passes what the secret belongs to
+// (the login, and which of its secrets; the phone of a logout token), so an envelope
+// copied elsewhere does not open.
 //
 // Keys come from TGAUTH_KEY (KeyFromEnv) or from a key file created on first use
 // (LoadOrCreateKeyFile).
@@ -36,22 +40,22 @@ const (
 	overhead   = headerSize + nonceSize + 16 // and the GCM tag
 )
 
-// ErrWrongKey matches (with errors.Is) the error Open returns for a session sealed under
+// ErrWrongKey matches (with errors.Is) the error Open returns for an envelope sealed under
 // another key; the error itself is a *WrongKeyError.
-var ErrWrongKey = errors.New("sealed: session was sealed with a different key")
+var ErrWrongKey = errors.New("sealed: written under a different key")
 
 // ErrCorrupt is wrapped by the error Open returns for an envelope that is damaged,
-// changed, or sealed for other associated data (another login).
-var ErrCorrupt = errors.New("sealed: session is corrupt")
+// changed, or sealed for other associated data (another login, secret or phone).
+var ErrCorrupt = errors.New("sealed: envelope is corrupt")
 
-// WrongKeyError says which key a session was sealed with, and which the Sealer has.
+// WrongKeyError says which key an envelope was sealed with, and which the Sealer has.
 type WrongKeyError struct {
 	Sealed, Have [idSize]byte
 }
 
 // Error implements error.
 func (e *WrongKeyError) Error() string {
-	return fmt.Sprintf("sealed: session was sealed with a different key (key id %x, have %x); set TGAUTH_KEY to the key it was written with", e.Sealed[:], e.Have[:])
+	return fmt.Sprintf("sealed: written under a different key (key id %x, have %x); set TGAUTH_KEY to the key it was written with", e.Sealed[:], e.Have[:])
 }
 
 // Is makes errors.Is(err, ErrWrongKey) true.
@@ -96,7 +100,7 @@ func (s *Sealer) Seal(plaintext, associatedData []byte) []byte {
 	return s.aead.Seal(out, out[headerSize:], plaintext, s.ad(out[:headerSize], associatedData))
 }
 
-// Open decrypts an envelope Seal made with the same key and associated data. A session
+// Open decrypts an envelope Seal made with the same key and associated data. An envelope
 // sealed under another key fails with a *WrongKeyError (errors.Is ErrWrongKey); any other
 // failure wraps ErrCorrupt. Open never returns unauthenticated bytes.
 func (s *Sealer) Open(envelope, associatedData []byte) ([]byte, error) {
@@ -117,7 +121,7 @@ func (s *Sealer) Open(envelope, associatedData []byte) ([]byte, error) {
 	nonce, ciphertext := envelope[headerSize:headerSize+nonceSize], envelope[headerSize+nonceSize:]
 	plaintext, err := s.aead.Open(nil, nonce, ciphertext, s.ad(envelope[:headerSize], associatedData))
 	if err != nil {
-		return nil, fmt.Errorf("%w: it fails authentication (changed, truncated, or sealed for another login)", ErrCorrupt)
+		return nil, fmt.Errorf("%w: it fails authentication (changed, truncated, or sealed for another login, secret or phone)", ErrCorrupt)
 	}
 	if plaintext == nil {
 		plaintext = []byte{}

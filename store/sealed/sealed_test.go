@@ -78,7 +78,7 @@ func TestWrongKey(t *testing.T) {
 	if !errors.As(err, &wk) {
 		t.Fatalf("err is %T, want *WrongKeyError", err)
 	}
-	want := fmt.Sprintf("sealed: session was sealed with a different key (key id %s, have %s); set TGAUTH_KEY to the key it was written with", a.KeyID(), b.KeyID())
+	want := fmt.Sprintf("sealed: written under a different key (key id %s, have %s); set TGAUTH_KEY to the key it was written with", a.KeyID(), b.KeyID())
 	if err.Error() != want {
 		t.Errorf("error = %q\nwant    %q", err, want)
 	}
