@@ -56,10 +56,10 @@ const enginesTTL = time.Hour
 
 // TwoEngines is the conformance test of a store under engines: it drives cfg.Logins logins
 // through two engines, a over store a and b over store b, which must be two handles on one
-// new, empty database, as two replicas (or two processes) would hold them (a store of one
-// process, such as the memory store, passes itself twice). The engines have distinct owners, share a mock Telegram
-// (see Telegram) and a fake clock, and both run their schedulers (Tick in a loop) all
-// along.
+// new, empty database, as two replicas (or two processes) would hold them; a store of one
+// process, such as the memory store, passes itself twice. The engines have distinct
+// owners, share a mock Telegram (see Telegram) and a fake clock, and both run their
+// schedulers (Tick in a loop) all along.
 //
 // Each login has a plan that fixes where it must end (see planOf): phone logins that are
 // authorized (some after a wrong code, some with the right code sent through both

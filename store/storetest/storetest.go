@@ -1,5 +1,8 @@
 // Package storetest is the conformance suite every machine.Store passes: the memory,
-// SQLite and PostgreSQL stores each run it from their own tests.
+// SQLite and PostgreSQL stores each run it from their own tests. Run checks one store at a
+// time; TwoEngines drives logins through two engines on two handles of one database (one
+// store twice, for a store of one process), and Claims checks the claims of a store whose
+// Due and Stale make them.
 //
 // A store under test must return a new, empty store from every call of open; the suite
 // calls open once per subtest and leaves closing to cleanups open registers with t.Cleanup.
@@ -16,6 +19,8 @@
 //     lapses or the login is updated. The suite therefore moves its clock forward by more
 //     than an hour between two calls that expect to see the same logins again; a claim
 //     window must be shorter than that.
+//   - A flood wait that ends at now is over: FloodWaits returns those ending after now.
+//     AddFloodWait with a zero until records no wait.
 //   - The semantic errors come back as the bare sentinels (machine.ErrNotFound,
 //     machine.ErrExists, machine.ErrConflict, tgapi.ErrNoSession), checked with errors.Is.
 package storetest
