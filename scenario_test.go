@@ -26,7 +26,10 @@ import (
 	"github.com/tgauth/tgauth/transitions"
 )
 
-var record = flag.Bool("record", false, "write each scenario's trace to testdata/traces/NAME.jsonl")
+var (
+	record = flag.Bool("record", false, "write each scenario's trace to testdata/traces/NAME.jsonl")
+	update = flag.Bool("update", false, "rewrite the files a scenario compares with cmp (want-journal...) to what it got")
+)
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
@@ -52,6 +55,7 @@ func TestScenarios(t *testing.T) {
 			Setup:               setupScenario,
 			Cmds:                cmds,
 			RequireExplicitExec: true,
+			UpdateScripts:       *update,
 		})
 	})
 	all, _ := filepath.Glob("testdata/scripts/*.txtar")
@@ -248,8 +252,8 @@ var scenarioCommands = map[string]func(ts *testscript.TestScript, neg bool, args
 		ts.Check(err)
 		for _, j := range entries {
 			fmt.Fprintf(ts.Stdout(), "%s --%s--> %s", j.From, j.Event, j.To)
-			if j.Note != "" {
-				fmt.Fprintf(ts.Stdout(), " (%s)", j.Note)
+			if j.Problem != nil {
+				fmt.Fprintf(ts.Stdout(), " (%s)", j.Problem.Text())
 			}
 			fmt.Fprintln(ts.Stdout())
 		}

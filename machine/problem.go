@@ -83,7 +83,11 @@ func (p *Problem) Text() string {
 	case ProblemCodeExpired:
 		return fmt.Sprintf("The code expired%s; ask for a new one.", tg)
 	case ProblemFloodWait:
-		return fmt.Sprintf("Telegram asked to wait%s; try again after %s.", tg, p.RetryAt.UTC().Format(time.RFC3339))
+		wait := ""
+		if p.Telegram != nil && p.Telegram.Argument > 0 {
+			wait = " " + (time.Duration(p.Telegram.Argument) * time.Second).String()
+		}
+		return fmt.Sprintf("Telegram asked to wait%s%s; try again after %s.", wait, tg, p.RetryAt.UTC().Format(time.RFC3339))
 	case ProblemRejected:
 		return fmt.Sprintf("Telegram refused the input%s; check it and enter it again.", tg)
 	case ProblemFatal:
@@ -95,7 +99,7 @@ func (p *Problem) Text() string {
 	case ProblemLocal:
 		return fmt.Sprintf("Could not make the call %s: %s; fix that, then try again.", p.Call, p.Detail)
 	case ProblemAnswerLost:
-		return fmt.Sprintf("The answer to %s was lost (the engine stopped during the call); enter the input again.", p.Call)
+		return fmt.Sprintf("The answer to %s was lost (the engine stopped during the call).", p.Call)
 	case ProblemInputLost:
 		return "The input was lost before its call was made; enter it again."
 	case ProblemQRNotAccepted:
