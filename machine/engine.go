@@ -12,12 +12,9 @@ package machine
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"sync"
 	"time"
 
@@ -52,8 +49,13 @@ type Options struct {
 	MaxAttempts int
 	// Tick is how often Run looks for due timers and stale calls (default 1s).
 	Tick time.Duration
-	// Owner names this engine in in-flight leases (default host/pid/random). With the
-	// default, a lease whose process on this host is gone is taken over at once.
+	// Owner names this engine in in-flight leases. The default is
+	// host/boot/pidns/pid/random: the host name, the boot id
+	// (/proc/sys/kernel/random/boot_id), the PID namespace as /proc/self/ns/pid names it
+	// (e.g. "pid:[4026531836]"), the process id in that namespace and 8 random hex
+	// digits; without /proc, boot and pidns are empty. On Linux, a lease whose owner names
+	// this host, boot and PID namespace and a process that is gone (or a zombie) is taken
+	// over at once; any other lease is busy until it lapses.
 	Owner string
 	// TelegramID names the Telegram that Telegram reaches: "production", "test" (Telegram's
 	// test DCs) or a test DC identified by its keys. Every new login records it, and a
@@ -124,13 +126,6 @@ func setDefault(d *time.Duration, v time.Duration) {
 	if *d <= 0 {
 		*d = v
 	}
-}
-
-func defaultOwner() string {
-	host, _ := os.Hostname()
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b))
 }
 
 func (e *Engine) now() time.Time { return e.opts.Now().UTC() }

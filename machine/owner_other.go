@@ -1,6 +1,7 @@
-//go:build !unix
+//go:build !linux
 
 package machine
 
-// ownerGone cannot tell on this platform; leases are taken over when they lapse.
+// ownerGone cannot prove an owner gone without Linux's boot id, PID namespaces and /proc;
+// leases are taken over when they lapse.
 func ownerGone(string) bool { return false }
