@@ -57,19 +57,18 @@ func TestLeaseTakenOverEarlyOnlyWhenOwnerProvablyGone(t *testing.T) {
 			if err := store.Create(ctx, l); err != nil {
 				t.Fatal(err)
 			}
-			api := &mock.API{
-				SelfFunc: func(context.Context) (tgapi.User, error) {
-					return tgapi.User{}, tgapi.NewError(401, "AUTH_KEY_UNREGISTERED")
-				},
-				CancelCodeFunc: func(context.Context, tgapi.CodeRef) error { return nil },
-			}
+			api := &mock.API{}
+			mock.Handle(api, func(context.Context, tgapi.GetSelf) (tgapi.User, error) {
+				return tgapi.User{}, tgapi.NewError(401, "AUTH_KEY_UNREGISTERED")
+			})
+			mock.Handle(api, func(context.Context, tgapi.CancelCode) (any, error) { return nil, nil })
 			_, err := newEngine(t, store, api, clk).Send(ctx, "L", machine.Cancel{})
 			l, _ = store.Get(ctx, "L")
 			var busy *machine.BusyError
 			switch {
 			case c.busy && (!errors.As(err, &busy) || l.State != states.CheckingCode || len(api.Calls()) > 0):
 				t.Fatalf("lease of %q: err %v, state %s, calls %v; want BusyError, CheckingCode, no call", c.owner, err, l.State, api.Calls())
-			case !c.busy && (err != nil || l.State != states.Cancelled || !slices.Equal(api.Calls(), []string{"Self", "CancelCode"})):
+			case !c.busy && (err != nil || l.State != states.Cancelled || !slices.Equal(api.Calls(), []tgapi.Method{"users.getUsers", "auth.cancelCode"})):
 				t.Fatalf("lease of %q: err %v, state %s, calls %v; want it recovered and cancelled", c.owner, err, l.State, api.Calls())
 			}
 		})
