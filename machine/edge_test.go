@@ -509,3 +509,41 @@ func TestProblemOfARefusedInputUntilTheNextAccepted(t *testing.T) {
 		}
 	}
 }
+
+func TestListAndSession(t *testing.T) {
+	ctx := context.Background()
+	store := memory.New()
+	api := &mock.API{}
+	mock.Handle(api, func(context.Context, tgapi.ImportBotAuthorization) (tgapi.User, error) {
+		return tgapi.User{ID: 1, Bot: true}, nil
+	})
+	e, err := machine.New(machine.Options{Store: store, Telegram: api.Connector()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bot, err := e.Start(ctx, machine.StartOptions{Input: machine.SubmitBotToken{Token: "123456:ABCDEFGHIJ"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	idle, err := e.Start(ctx, machine.StartOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.StoreSession(ctx, bot.ID, []byte("session")); err != nil {
+		t.Fatal(err)
+	}
+	all, err := e.List(ctx, machine.ListOptions{})
+	if err != nil || len(all) != 2 {
+		t.Fatalf("List: %v %v", all, err)
+	}
+	authorized, err := e.List(ctx, machine.ListOptions{State: states.Authorized})
+	if err != nil || len(authorized) != 1 || authorized[0].ID != bot.ID || authorized[0].Prompt.Kind != machine.ShowDone {
+		t.Fatalf("List Authorized: %+v %v", authorized, err)
+	}
+	if data, err := e.Session(ctx, bot.ID); err != nil || string(data) != "session" {
+		t.Fatalf("Session(authorized) = %q, %v", data, err)
+	}
+	if _, err := e.Session(ctx, idle.ID); err == nil || !strings.Contains(err.Error(), "New") {
+		t.Fatalf("Session(New) = %v, want an error naming the state", err)
+	}
+}

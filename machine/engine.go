@@ -190,6 +190,37 @@ func (e *Engine) Resolve(ctx context.Context, id string) (Snapshot, error) {
 	return e.snapshot(l), nil
 }
 
+// List returns the snapshots of the stored logins, oldest first (see ListOptions).
+func (e *Engine) List(ctx context.Context, opts ListOptions) ([]Snapshot, error) {
+	logins, err := e.opts.Store.List(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("list logins: %w", err)
+	}
+	out := make([]Snapshot, len(logins))
+	for i, l := range logins {
+		out[i] = e.snapshot(l)
+	}
+	return out, nil
+}
+
+// Session returns the MTProto session (gotd's session JSON) of an authorized login, to
+// hand to a client that goes on with it (see package sessionfmt). A login in any other
+// state has no session worth exporting: that is an error naming its state.
+func (e *Engine) Session(ctx context.Context, id string) ([]byte, error) {
+	l, err := e.opts.Store.Get(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("login %s: %w", id, err)
+	}
+	if l.State != states.Authorized {
+		return nil, fmt.Errorf("login %s is %s, not Authorized: it has no session to export", id, l.State)
+	}
+	data, err := e.opts.Store.LoadSession(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("login %s: load session: %w", id, err)
+	}
+	return data, nil
+}
+
 // Journal returns a login's transitions, oldest first.
 func (e *Engine) Journal(ctx context.Context, id string) ([]JournalEntry, error) {
 	return e.opts.Store.Journal(ctx, id)
