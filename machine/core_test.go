@@ -347,3 +347,23 @@ func TestRecoveryEveryFlightState(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkCore is the pure core's share of machine.BenchmarkStep: decide a wrong code
+// (CodeSent -> CheckingCode) and its outcome (-> CodeSent), with no store and no call.
+func BenchmarkCore(b *testing.B) {
+	l := loginIn(states.CodeSent)
+	set := Settings{MaxAttempts: 1 << 30}
+	wrong := tgapi.NewError(400, "PHONE_CODE_INVALID")
+	in := SubmitCode{Code: "11111"}
+	b.ReportAllocs()
+	for b.Loop() {
+		st, err := decide(l, tr.SubmitCode, in, coreNow, Facts{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		o, err := outcome(st.Login, Result{Call: st.Call, Err: wrong}, coreNow, set)
+		if err != nil || o.Login.State != states.CodeSent {
+			b.Fatalf("%v %v", o.Login, err)
+		}
+	}
+}
