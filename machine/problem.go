@@ -43,6 +43,9 @@ const (
 	ProblemQRNotAccepted ProblemCode = "qr_not_accepted"
 	// ProblemUnexpectedAnswer: Telegram answered something the call cannot use.
 	ProblemUnexpectedAnswer ProblemCode = "unexpected_answer"
+	// ProblemNote: a problem recorded before problems were structured; Detail holds the
+	// words it was recorded with.
+	ProblemNote ProblemCode = "note"
 )
 
 // Problem says why the last input did not get through, as data: front-ends render it their
@@ -104,6 +107,8 @@ func (p *Problem) Text() string {
 		return "The input was lost before its call was made; enter it again."
 	case ProblemQRNotAccepted:
 		return "The scanned QR code was not accepted yet; a new one is shown."
+	case ProblemNote:
+		return p.Detail
 	case ProblemUnexpectedAnswer:
 		return fmt.Sprintf("Telegram answered %s with something tgauth cannot use (%s); try again.", p.Call, p.Detail)
 	}

@@ -4,7 +4,7 @@
 // versioned by its "v" field, so that documents written by an older tgauth still read:
 //
 //   - 0 (no "v"): machine.Login's JSON as tgauth wrote it up to commit 70832bc, the
-//     version included. Its "last_error" text becomes a Problem with Code NoteProblem
+//     version included. Its "last_error" text becomes a Problem with Code machine.ProblemNote
 //     and the text as Detail; its "attempts" stay as they are, for no prompt in
 //     particular (AttemptsFor empty).
 //   - 1: Doc: "problem" is structured; "attempts_for", "flight_event" and "telegram" are
@@ -28,11 +28,6 @@ import (
 
 // Format is the format version Encode writes.
 const Format = 1
-
-// NoteProblem is the Code of a Problem read from free text that tgauth kept before
-// problems were structured: a login's "last_error", a journal entry's note. Detail holds
-// the text, as it was written.
-const NoteProblem machine.ProblemCode = "note"
 
 // Doc is a login as stored, in format Format. Zero fields are left out.
 type Doc struct {
@@ -142,7 +137,7 @@ var migrations = []func(obj map[string]json.RawMessage) error{
 		if text == "" {
 			return nil
 		}
-		p, err := json.Marshal(Problem{Code: string(NoteProblem), Detail: text})
+		p, err := json.Marshal(Problem{Code: string(machine.ProblemNote), Detail: text})
 		obj["problem"] = p
 		return err
 	},
@@ -211,13 +206,13 @@ func EncodeProblem(p *machine.Problem) (*string, error) {
 
 // DecodeProblem returns a journal entry's Problem from its problem column (NULL as nil),
 // or, for an entry written before that column, from its note column: a non-empty note
-// becomes a Problem with Code NoteProblem and the note as Detail.
+// becomes a Problem with Code machine.ProblemNote and the note as Detail.
 func DecodeProblem(problem *string, note string) (*machine.Problem, error) {
 	if problem == nil {
 		if note == "" {
 			return nil, nil
 		}
-		return &machine.Problem{Code: NoteProblem, Detail: note}, nil
+		return &machine.Problem{Code: machine.ProblemNote, Detail: note}, nil
 	}
 	var p Problem
 	if err := json.Unmarshal([]byte(*problem), &p); err != nil {

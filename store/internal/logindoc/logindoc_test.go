@@ -37,7 +37,7 @@ func TestReadsFormat0(t *testing.T) {
 			ResendAt: t0.Add(time.Minute), ExpiresAt: t0.Add(time.Hour), RetryAt: t0.Add(2 * time.Minute), RetryInput: "submit_code",
 			TimerAt: t0.Add(time.Minute), TimerEvent: "resend_due", LeaseOwner: "engine-7", LeaseUntil: t0.Add(20 * time.Second),
 			User:      &machine.User{ID: 1 << 52, FirstName: "Ada", LastName: "Lovelace", Username: "ada", Phone: "999661234567", Bot: true},
-			Problem:   &machine.Problem{Code: logindoc.NoteProblem, Detail: "PHONE_CODE_INVALID: the code is wrong, attempt 2 of 5"},
+			Problem:   &machine.Problem{Code: machine.ProblemNote, Detail: "PHONE_CODE_INVALID: the code is wrong, attempt 2 of 5"},
 			CreatedAt: t0.Add(-time.Hour), UpdatedAt: t0.Add(-time.Minute),
 		}},
 		{"v0-engine.json", &machine.Login{
@@ -46,7 +46,7 @@ func TestReadsFormat0(t *testing.T) {
 			Code:     &machine.CodeInfo{Type: tgapi.CodeApp, Length: 5, NextType: tgapi.CodeSMS, Timeout: time.Minute},
 			Attempts: 1, ResendAt: t0.Add(time.Minute), ExpiresAt: t0.Add(30 * time.Minute),
 			TimerAt: t0.Add(30 * time.Minute), TimerEvent: "ttl",
-			Problem:   &machine.Problem{Code: logindoc.NoteProblem, Detail: "wrong code (PHONE_CODE_INVALID), attempt 1 of 5"},
+			Problem:   &machine.Problem{Code: machine.ProblemNote, Detail: "wrong code (PHONE_CODE_INVALID), attempt 1 of 5"},
 			CreatedAt: t0, UpdatedAt: t0,
 		}},
 	} {
@@ -150,7 +150,7 @@ func TestProblem(t *testing.T) {
 	if got, err := logindoc.DecodeProblem(nil, ""); got != nil || err != nil {
 		t.Errorf("DecodeProblem(NULL, no note) = %+v, %v; want nil", got, err)
 	}
-	want := &machine.Problem{Code: logindoc.NoteProblem, Detail: "PHONE_CODE_INVALID"}
+	want := &machine.Problem{Code: machine.ProblemNote, Detail: "PHONE_CODE_INVALID"}
 	if got, err := logindoc.DecodeProblem(nil, "PHONE_CODE_INVALID"); err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("DecodeProblem(NULL, a note) = %+v, %v; want %+v", got, err, want)
 	}
