@@ -79,10 +79,16 @@ func Main(ctx context.Context, env Env, args []string) int {
 }
 
 // Run is Main for a real process: os.Args, the standard streams, and a context that is
-// cancelled on interrupt.
+// cancelled on the first interrupt. A command lets the Telegram call in flight finish and
+// keeps its answer before it exits (130); a second interrupt kills the process at once,
+// leaving a call in flight to be recovered by the next command on the login.
 func Run() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // the next interrupt is the default one again
+	}()
 	return Main(ctx, Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}, os.Args[1:])
 }
 

@@ -2,9 +2,9 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"os"
-	"sync"
 
 	"github.com/tgauth/tgauth/machine"
 	"github.com/tgauth/tgauth/replay"
@@ -23,94 +23,114 @@ type engineFlags struct {
 func (f *engineFlags) register(fs *flag.FlagSet) {
 	f.telegramFlags.register(fs)
 	fs.StringVar(&f.store, "store", "", "where logins are kept: sqlite:PATH, postgres://... or memory: (default $TGAUTH_STORE, else "+DefaultStore+")")
-	fs.StringVar(&f.trace, "trace", "", "record what the engine does to a trace `FILE` (JSON Lines, secrets redacted)")
+	fs.StringVar(&f.trace, "trace", "", "record what the engine does to a trace `FILE` (JSON Lines, secrets redacted; created 0600)")
 }
+
+// engineUse says how a command runs the engine.
+type engineUse struct {
+	store storeUse
+	// embedded: with no Telegram given, start an embedded test DC ('tgauth login'); else
+	// that is errNoTelegram.
+	embedded bool
+	// scheduler: run the engine's scheduler (timers, crash recovery) until close.
+	scheduler bool
+}
+
+// errNoTelegram is what a command that needs a named Telegram says when it has none.
+var errNoTelegram = errors.New("pass --telegram testdc:FILE (a running 'tgauth testdc') or --api-id and --api-hash " +
+	"(or TG_API_ID and TG_API_HASH; with --test-dc for Telegram's own test DCs); an embedded test DC starts only for 'tgauth login'")
 
 // running is an engine with what it runs on; close releases all of it.
 type running struct {
 	engine *machine.Engine
-	store  machine.Store
 	close  func()
 }
 
-// start opens the store, reaches Telegram and builds the engine. With scheduler set it
-// also runs the engine's scheduler (timers, crash recovery) until close.
-func (f *engineFlags) start(ctx context.Context, env Env, scheduler bool) (*running, error) {
-	var (
-		mu            sync.Mutex
-		closers       []func()
-		stopScheduler = func() {}
-	)
-	addCloser := func(f func()) {
-		mu.Lock()
-		defer mu.Unlock()
-		closers = append(closers, f)
+// start checks the flags, opens the store, prepares Telegram (an embedded test DC is
+// started now, since the logins it serves record its keys; any other Telegram is reached
+// on the first call) and builds the engine.
+func (f *engineFlags) start(ctx context.Context, env Env, use engineUse) (*running, error) {
+	if err := f.check(env); err != nil {
+		return nil, err
 	}
+	if !f.given() && !use.embedded {
+		return nil, errNoTelegram
+	}
+	var closers []func()
+	stopScheduler := func() {}
 	r := &running{close: func() {
 		stopScheduler() // first, so no timer fires into a closed connection
-		mu.Lock()
-		defer mu.Unlock()
 		for i := len(closers) - 1; i >= 0; i-- {
 			closers[i]()
 		}
 	}}
-	if err := f.telegramFlags.check(env); err != nil {
-		return nil, err
-	}
-	store, closeStore, err := openStore(ctx, env, storeSpec(env, f.store))
-	if err != nil {
-		return nil, err
-	}
-	addCloser(closeStore)
-	// Telegram is reached on the first call only: commands that end up making none (status
-	// of a login at rest, a refused input) start no test DC and open no connection.
-	var (
-		once      sync.Once
-		connector *mtproto.Connector
-		connErr   error
-	)
-	lazy := tgapi.ConnectorFunc(func(cctx context.Context, id string, s tgapi.SessionStorage) (tgapi.API, error) {
-		once.Do(func() {
-			opts, release, err := f.connect(context.WithoutCancel(ctx), env, env.Stderr)
-			if err != nil {
-				connErr = err
-				return
-			}
-			opts.OnLoginToken = func(id string) {
-				go func() { _, _ = r.engine.Send(context.WithoutCancel(ctx), id, machine.LoginTokenScanned{}) }()
-			}
-			connector = mtproto.NewConnector(opts)
-			addCloser(release)
-			addCloser(func() { _ = connector.Close() })
-		})
-		if connErr != nil {
-			return nil, connErr
-		}
-		return connector.Connect(cctx, id, s)
-	})
-	engineOpts := machine.Options{Store: store}
-	var telegram tgapi.Connector = lazy
-	if f.trace != "" {
-		file, err := os.Create(f.trace)
-		if err != nil {
-			r.close()
-			return nil, err
-		}
-		addCloser(func() { _ = file.Close() })
-		rec := replay.NewRecorder(file, replay.RecorderOptions{Settings: machine.SettingsOf(engineOpts)})
-		telegram, engineOpts.Observer = rec.Connector(lazy), rec
-	}
-	engineOpts.Telegram = telegram
-	if r.engine, err = machine.New(engineOpts); err != nil {
+	fail := func(err error) (*running, error) {
 		r.close()
 		return nil, err
 	}
-	r.store = store
-	if scheduler {
+	store, closeStore, err := openStore(ctx, env, storeSpec(env, f.store), use.store)
+	if err != nil {
+		return nil, err
+	}
+	closers = append(closers, closeStore)
+	tg, err := f.connect(ctx, env.Stderr)
+	if err != nil {
+		return fail(err)
+	}
+	connector := mtproto.NewConnector(tg.opts)
+	closers = append(closers, tg.release, func() { _ = connector.Close() })
+	opts := machine.Options{Store: store, Telegram: connector, TelegramID: tg.id}
+	if f.trace != "" {
+		file, err := createTrace(f.trace)
+		if err != nil {
+			return fail(err)
+		}
+		closers = append(closers, func() { _ = file.Close() })
+		rec := replay.NewRecorder(file, replay.RecorderOptions{Settings: machine.SettingsOf(opts)})
+		opts.Telegram, opts.Observer = rec.Connector(connector), rec
+	}
+	if r.engine, err = machine.New(opts); err != nil {
+		return fail(err)
+	}
+	if use.scheduler {
 		runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 		done := make(chan struct{})
 		go func() { defer close(done); _ = r.engine.Run(runCtx) }()
 		stopScheduler = func() { stop(); <-done }
 	}
 	return r, nil
+}
+
+// createTrace creates (or truncates) a trace file readable by its owner only: a trace
+// has no secret, but phone numbers and account names.
+func createTrace(path string) (*os.File, error) {
+	file, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := file.Chmod(0o600); err != nil { // a file that was there keeps its mode otherwise
+		_ = file.Close()
+		return nil, err
+	}
+	return file, nil
+}
+
+// offline is the Telegram of commands that only read the store through the engine.
+var offline = tgapi.ConnectorFunc(func(context.Context, string, tgapi.SessionStorage) (tgapi.API, error) {
+	return nil, errors.New("this command reaches no Telegram")
+})
+
+// reader returns an engine over the store named by spec for commands that only read it
+// (list, history, export), and what closes the store. It creates no file and no key.
+func reader(ctx context.Context, env Env, spec string, use storeUse) (*machine.Engine, func(), error) {
+	store, closeStore, err := openStore(ctx, env, storeSpec(env, spec), use)
+	if err != nil {
+		return nil, nil, err
+	}
+	e, err := machine.New(machine.Options{Store: store, Telegram: offline})
+	if err != nil {
+		closeStore()
+		return nil, nil, err
+	}
+	return e, closeStore, nil
 }

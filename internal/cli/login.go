@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
+	"time"
 
 	"golang.org/x/term"
 
+	"github.com/tgauth/tgauth/drivers/steps"
 	"github.com/tgauth/tgauth/drivers/terminal"
 	"github.com/tgauth/tgauth/machine"
 )
@@ -15,8 +18,10 @@ import (
 func init() {
 	register("login", command{
 		summary: "Log in interactively: a phone number and its code (and 2FA password), a bot token, or a QR\n" +
-			"code scanned with a logged-in app. With no Telegram API credentials it uses an embedded test DC.\n" +
-			"Reads plain lines when stdin is not a terminal, e.g. echo -e '+9996621234\\n22222' | tgauth login",
+			"code scanned with a logged-in app. With no Telegram named it uses an embedded test DC.\n" +
+			"Reads plain lines (at most 4096 bytes each) when stdin is not a terminal, e.g.\n" +
+			"echo -e '+9996621234\\n22222' | tgauth login. Ctrl-C lets the call in flight finish, then\n" +
+			"cancels the code (auth.cancelCode) and exits 130.",
 		usage: "login [--phone P | --bot-token T | --qr] [--store SPEC] [--trace FILE] [--telegram testdc:FILE | --api-id N --api-hash H [--test-dc]] [--world FILE]",
 		run:   runLogin,
 	})
@@ -30,37 +35,70 @@ func runLogin(ctx context.Context, env Env, args []string) error {
 	botToken := fs.String("bot-token", "", "log in as the bot with this token")
 	qr := fs.Bool("qr", false, "log in by scanning a QR code")
 	if err := fs.Parse(args); err != nil || fs.NArg() != 0 {
-		if err == nil {
-			fs.Usage()
-		}
-		return errUsage
+		return usageErr(fs, err)
 	}
 	first, err := firstInput(*phone, *botToken, *qr)
 	if err != nil {
 		return err
 	}
-	r, err := ef.start(ctx, env, true)
+	r, err := ef.start(ctx, env, engineUse{store: starting, embedded: true, scheduler: true})
 	if err != nil {
 		return err
 	}
 	defer r.close()
 
-	snap, err := r.engine.Start(ctx, machine.StartOptions{Input: first})
-	if snap.ID == "" {
+	snap, err := r.engine.Start(ctx, machine.StartOptions{})
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "login: %s\n", snap.ID)
-	_, err = terminal.New(r.engine, terminalOptions(env)).Login(ctx, snap.ID)
+	fmt.Fprint(env.Stdout, steps.Heading(snap.ID))
+	if first != nil {
+		next, err := r.engine.Send(ctx, snap.ID, first)
+		if err != nil && !errors.Is(err, machine.ErrRefused) {
+			fmt.Fprintf(env.Stdout, "%v\n", err) // the terminal asks again
+		}
+		if next.ID != "" {
+			snap = next
+		}
+		if ctx.Err() != nil {
+			return interrupted(env, cancelLogin(r.engine, snap))
+		}
+	}
+	snap, err = terminal.New(r.engine, terminalOptions(env)).Login(ctx, snap.ID)
 	var closed *terminal.Closed
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, context.Canceled):
-		return exitError{130}
+		return interrupted(env, snap)
 	case errors.As(err, &closed):
 		return exitError{1}
 	}
 	return err
+}
+
+// cancelLogin gives up on a login interrupted before the terminal took it over, as the
+// terminal does on Ctrl-C: a login that accepts cancel is cancelled (auth.cancelCode where
+// a code is outstanding), on a bounded context of its own since the command's is done.
+func cancelLogin(e *machine.Engine, snap machine.Snapshot) machine.Snapshot {
+	if !slices.Contains(snap.Prompt.Accepts, machine.Cancel{}.Event()) {
+		return snap
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if next, err := e.Send(ctx, snap.ID, machine.Cancel{}); next.ID != "" && err == nil {
+		return next
+	}
+	return snap
+}
+
+// interrupted ends an interrupted login command: exit status 130, saying where the
+// login was left.
+func interrupted(env Env, snap machine.Snapshot) error {
+	if snap.ID != "" {
+		fmt.Fprintf(env.Stderr, "tgauth login: interrupted; login %s is %s\n", snap.ID, snap.State)
+	}
+	return exitError{130}
 }
 
 // firstInput is the input --phone, --bot-token or --qr asks for; nil when none is given.
@@ -84,15 +122,20 @@ func firstInput(phone, botToken string, qr bool) (machine.Input, error) {
 	return nil, nil
 }
 
-// terminalOptions sees whether the command runs on a terminal.
+// terminalOptions sees whether the command runs on a terminal. Lines read from stdin are
+// bounded (maxLine); so is a password read on the terminal, whose line discipline bounds
+// a line too.
 func terminalOptions(env Env) terminal.Options {
-	opts := terminal.Options{In: env.Stdin, Out: env.Stdout}
+	opts := terminal.Options{In: boundedLines(env.Stdin), Out: env.Stdout}
 	in, isFile := env.Stdin.(*os.File)
 	out, outFile := env.Stdout.(*os.File)
 	if isFile && outFile && term.IsTerminal(int(in.Fd())) && term.IsTerminal(int(out.Fd())) {
 		opts.TTY = true
 		opts.ReadPassword = func() (string, error) {
 			b, err := term.ReadPassword(int(in.Fd()))
+			if len(b) > maxLine {
+				return "", errLineTooLong
+			}
 			return string(b), err
 		}
 	}

@@ -4,7 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
+	"io/fs"
+	"os"
 	"strings"
 
 	"github.com/tgauth/tgauth/machine"
@@ -28,57 +29,125 @@ func storeSpec(env Env, flag string) string {
 	return DefaultStore
 }
 
+// isMemory reports whether spec names the memory store, which lives as long as its process.
+func isMemory(spec string) bool { return spec == "memory:" || spec == "memory" }
+
+// storeUse says what a command does with the store.
+type storeUse struct {
+	// create: a SQLite file that does not exist is created (commands that start logins);
+	// else it is an error, and nothing is created.
+	create bool
+	// write: the command changes logins and stores sessions, so the key of a SQLite file
+	// that holds no session yet may be created beside it.
+	write bool
+	// sessions: the command reads or writes MTProto sessions, so it needs their key. A
+	// command without it gets a store whose sessions cannot be read.
+	sessions bool
+}
+
+// The uses of the commands.
+var (
+	starting  = storeUse{create: true, write: true, sessions: true} // login, start, serve-timers
+	stepping  = storeUse{write: true, sessions: true}               // step commands, status
+	exporting = storeUse{sessions: true}                            // export
+	reading   = storeUse{}                                          // list, history
+)
+
 // openStore opens the store named by spec: "sqlite:PATH", "postgres://..." (or
 // "postgresql://...") or "memory:". MTProto sessions in SQLite and PostgreSQL are sealed
-// with AES-GCM under TGAUTH_KEY; for SQLite without it, under a key file created (0600)
-// beside the database on first use, PATH.key.
-func openStore(ctx context.Context, env Env, spec string) (machine.Store, func(), error) {
+// with AES-GCM under TGAUTH_KEY; for SQLite without it, under a key file beside the
+// database, PATH.key (see sqliteKey).
+func openStore(ctx context.Context, env Env, spec string, use storeUse) (machine.Store, func(), error) {
 	switch {
-	case spec == "memory:" || spec == "memory":
+	case isMemory(spec):
 		return memory.New(), func() {}, nil
 	case strings.HasPrefix(spec, "sqlite:"):
-		path := strings.TrimPrefix(spec, "sqlite:")
-		if path == "" {
-			return nil, nil, errors.New("store sqlite: needs a file, e.g. sqlite:tgauth.db")
-		}
-		sealer, err := sealerFor(env, path+".key")
-		if err != nil {
-			return nil, nil, err
-		}
-		s, err := sqlite.Open(ctx, path)
-		if err != nil {
-			return nil, nil, err
-		}
-		return sealed.Wrap(s, sealer), func() { _ = s.Close() }, nil
+		return openSQLite(ctx, env, strings.TrimPrefix(spec, "sqlite:"), use)
 	case strings.HasPrefix(spec, "postgres://") || strings.HasPrefix(spec, "postgresql://"):
-		sealer, err := sealerFor(env, "")
-		if err != nil {
-			return nil, nil, err
+		var key []byte
+		if use.sessions {
+			var err error
+			if key, err = envKey(env); err != nil {
+				return nil, nil, err
+			}
+			if key == nil {
+				return nil, nil, fmt.Errorf("set %s (64 hex digits) to encrypt sessions in PostgreSQL; every replica needs the same key", sealed.EnvKey)
+			}
 		}
 		s, err := postgres.Open(ctx, spec)
 		if err != nil {
 			return nil, nil, err
 		}
-		return sealed.Wrap(s, sealer), func() { _ = s.Close() }, nil
+		st, err := sealWith(s, key)
+		if err != nil {
+			_ = s.Close()
+			return nil, nil, err
+		}
+		return st, func() { _ = s.Close() }, nil
 	}
 	return nil, nil, fmt.Errorf("store %q: want sqlite:PATH, postgres://... or memory:", spec)
 }
 
-// sealerFor returns the sealer for sessions: TGAUTH_KEY if set, else the key file (none
-// for PostgreSQL, whose replicas must share one key).
-func sealerFor(env Env, keyFile string) (*sealed.Sealer, error) {
-	var key []byte
-	var err error
-	switch v := env.Getenv(sealed.EnvKey); {
-	case v != "":
-		key, err = sealed.ParseKey(v)
-	case keyFile != "":
-		key, err = sealed.LoadOrCreateKeyFile(filepath.Clean(keyFile))
-	default:
-		err = fmt.Errorf("set %s (64 hex digits) to encrypt sessions in PostgreSQL; every replica needs the same key", sealed.EnvKey)
+// openSQLite opens the SQLite store at path for use.
+func openSQLite(ctx context.Context, env Env, path string, use storeUse) (machine.Store, func(), error) {
+	if path == "" {
+		return nil, nil, errors.New("store sqlite: needs a file, e.g. sqlite:tgauth.db")
 	}
+	existed, err := exists(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !existed && !use.create {
+		return nil, nil, fmt.Errorf("no store at %s (--store or TGAUTH_STORE names the store)", path)
+	}
+	s, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	var key []byte
+	if use.sessions {
+		key, err = sqliteKey(ctx, env, s, path, existed, use.write)
+	}
+	var st machine.Store
+	if err == nil {
+		st, err = sealWith(s, key)
+	}
+	if err != nil {
+		_ = s.Close()
+		return nil, nil, err
+	}
+	return st, func() { _ = s.Close() }, nil
+}
+
+// sealWith wraps s so that sessions are sealed under key; with no key, so that they
+// cannot be read or written at all.
+func sealWith(s machine.Store, key []byte) (machine.Store, error) {
+	if key == nil {
+		return noSessions{s}, nil
+	}
+	sealer, err := sealed.New(key)
 	if err != nil {
 		return nil, err
 	}
-	return sealed.New(key)
+	return sealed.Wrap(s, sealer), nil
 }
+
+// exists reports whether there is a file at path.
+func exists(path string) (bool, error) {
+	_, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// noSessions is a store opened without the sessions' key: the command reads none.
+type noSessions struct{ machine.Store }
+
+var errNoSessionKey = errors.New("this command opened the store without the sessions' key")
+
+// LoadSession implements machine.Store: it refuses.
+func (noSessions) LoadSession(context.Context, string) ([]byte, error) { return nil, errNoSessionKey }
+
+// StoreSession implements machine.Store: it refuses.
+func (noSessions) StoreSession(context.Context, string, []byte) error { return errNoSessionKey }

@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gotd/td/telegram/dcs"
-
 	"github.com/tgauth/tgauth/testdc"
 	"github.com/tgauth/tgauth/tgapi/mtproto"
 )
@@ -22,14 +20,18 @@ type telegramFlags struct {
 	apiHash  string
 	testDC   bool
 	world    string
+
+	// Set by check: the config of --telegram testdc:FILE, and the world of --world.
+	dcConfig *testdc.Config
+	dcWorld  testdc.World
 }
 
 func (t *telegramFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&t.telegram, "telegram", "", "`testdc:FILE` talks to a running 'tgauth testdc' whose config FILE holds its addresses and keys")
-	fs.IntVar(&t.apiID, "api-id", 0, "Telegram API id (default $TG_API_ID); with none, an embedded test DC is used")
+	fs.IntVar(&t.apiID, "api-id", 0, "Telegram API id (default $TG_API_ID)")
 	fs.StringVar(&t.apiHash, "api-hash", "", "Telegram API hash (default $TG_API_HASH)")
 	fs.BoolVar(&t.testDC, "test-dc", false, "with API credentials, use Telegram's own test DCs instead of production")
-	fs.StringVar(&t.world, "world", "", "world `FILE` (JSON) of accounts for the embedded test DC")
+	fs.StringVar(&t.world, "world", "", "world `FILE` (JSON) of accounts for the embedded test DC of 'tgauth login'")
 }
 
 // credentials fills the API id and hash from TG_API_ID and TG_API_HASH where no flag gave them.
@@ -49,61 +51,86 @@ func (t *telegramFlags) credentials(env Env) error {
 	return nil
 }
 
-// check refuses a --telegram that is not testdc:FILE and a half-given credential pair.
-// Commands call it before they start anything: Telegram itself is reached only on the
-// first call, which may come after the user typed a phone number, or never.
+// given reports whether the flags (or TG_API_ID and TG_API_HASH) name a Telegram; with
+// none, only 'tgauth login' falls back to an embedded test DC. Call it after check.
+func (t *telegramFlags) given() bool { return t.dcConfig != nil || t.apiID != 0 }
+
+// check refuses flags that cannot work, and reads the files they name (a test DC's config,
+// a world), so that a bad file is reported before anything is asked or sent. Commands call
+// it before they open a store or reach Telegram.
 func (t *telegramFlags) check(env Env) error {
-	if err := t.credentials(env); err != nil {
-		return err
-	}
+	flagCreds := t.apiID != 0 || t.apiHash != ""
 	switch {
-	case strings.HasPrefix(t.telegram, "testdc:"):
-	case t.telegram != "":
+	case t.telegram != "" && !strings.HasPrefix(t.telegram, "testdc:"):
 		return fmt.Errorf("--telegram %q: want testdc:FILE (a config written by 'tgauth testdc --config-out FILE')", t.telegram)
-	case (t.apiID != 0 || t.apiHash != "") && (t.apiID == 0 || t.apiHash == ""):
-		return errors.New("give both --api-id and --api-hash (or TG_API_ID and TG_API_HASH), or neither for the embedded test DC")
+	case t.telegram != "" && (flagCreds || t.testDC):
+		return errors.New("give --telegram testdc:FILE or --api-id and --api-hash [--test-dc], not both")
+	case t.telegram == "":
+		// TG_API_ID and TG_API_HASH count only when no --telegram names a test DC.
+		if err := t.credentials(env); err != nil {
+			return err
+		}
+	}
+	creds := t.apiID != 0 || t.apiHash != ""
+	switch {
+	case creds && (t.apiID == 0 || t.apiHash == ""):
+		return errors.New("give both --api-id and --api-hash (or TG_API_ID and TG_API_HASH), or neither")
+	case t.testDC && !creds:
+		return errors.New("--test-dc picks Telegram's own test DCs for API credentials: give --api-id and --api-hash (or TG_API_ID and TG_API_HASH) too")
+	case t.world != "" && (creds || t.telegram != ""):
+		return errors.New("--world is for the embedded test DC, but --telegram or API credentials (--api-id, TG_API_ID) name another Telegram; a running test DC takes its world as 'tgauth testdc --world FILE'")
+	}
+	if file, ok := strings.CutPrefix(t.telegram, "testdc:"); ok {
+		cfg, err := testdc.ReadConfig(file)
+		if err != nil {
+			return fmt.Errorf("--telegram %s: %w", t.telegram, err)
+		}
+		t.dcConfig = &cfg
+	}
+	if t.world != "" {
+		w, err := testdc.LoadWorld(t.world)
+		if err != nil {
+			return fmt.Errorf("--world %s: %w", t.world, err)
+		}
+		t.dcWorld = w
 	}
 	return nil
 }
 
-// connect returns the mtproto options for the chosen Telegram, and a func that releases
-// what it started (an embedded test DC). It says in one line on stderr when it starts an
-// embedded test DC.
-func (t *telegramFlags) connect(ctx context.Context, env Env, stderr io.Writer) (mtproto.Options, func(), error) {
+// telegram is the Telegram a command reaches: the connector's options, the ID logins
+// record (machine.Options.TelegramID), and what releases it.
+type telegram struct {
+	opts    mtproto.Options
+	id      string
+	release func()
+}
+
+// connect returns the Telegram the checked flags name; with none, it starts an embedded
+// test DC and says so in one line on stderr. The test DC runs until release, whatever
+// becomes of ctx.
+func (t *telegramFlags) connect(ctx context.Context, stderr io.Writer) (telegram, error) {
 	none := func() {}
-	if err := t.check(env); err != nil {
-		return mtproto.Options{}, none, err
-	}
 	switch {
-	case strings.HasPrefix(t.telegram, "testdc:"):
-		cfg, err := testdc.ReadConfig(strings.TrimPrefix(t.telegram, "testdc:"))
-		if err != nil {
-			return mtproto.Options{}, none, err
-		}
-		opts, err := testDCOptions(cfg)
-		return opts, none, err
-	case t.apiID != 0 || t.apiHash != "":
-		opts := mtproto.Options{AppID: t.apiID, AppHash: t.apiHash}
+	case t.dcConfig != nil:
+		return testDCTelegram(*t.dcConfig, none)
+	case t.apiID != 0:
+		opts := mtproto.Options{AppID: t.apiID, AppHash: t.apiHash, TestDCs: t.testDC}
+		id := telegramProduction
 		if t.testDC {
-			opts.DCList = dcs.Test()
+			id = telegramTestDCs
 		}
-		return opts, none, nil
+		return telegram{opts: opts, id: id, release: none}, nil
 	}
-	var world testdc.World
-	if t.world != "" {
-		w, err := testdc.LoadWorld(t.world)
-		if err != nil {
-			return mtproto.Options{}, none, err
-		}
-		world = w
-	}
-	dc, err := testdc.Start(ctx, testdc.Options{World: world})
+	dc, err := testdc.Start(context.WithoutCancel(ctx), testdc.Options{World: t.dcWorld})
 	if err != nil {
-		return mtproto.Options{}, none, fmt.Errorf("start the embedded test DC: %w", err)
+		return telegram{}, fmt.Errorf("start the embedded test DC: %w", err)
 	}
 	fmt.Fprintln(stderr, "tgauth: no Telegram API credentials (TG_API_ID, TG_API_HASH): using an embedded test DC on 127.0.0.1 (phones 99966XYYYY, code X five times)")
-	opts, err := testDCOptions(dc.Config())
-	return opts, func() { _ = dc.Close() }, err
+	tg, err := testDCTelegram(dc.Config(), func() { _ = dc.Close() })
+	if err != nil {
+		_ = dc.Close()
+	}
+	return tg, err
 }
 
 // The test DC takes any API credentials; these name tgauth in its logs.
@@ -112,12 +139,17 @@ const (
 	testDCAppHash = "tgauth-testdc"
 )
 
-// testDCOptions points the MTProto adapter at a test DC. The code path is the production
-// one; only the addresses, keys and credentials differ.
-func testDCOptions(cfg testdc.Config) (mtproto.Options, error) {
+// testDCTelegram points the MTProto connector at a test DC, named by its keys. The code
+// path is the production one; only the addresses, keys and credentials differ.
+func testDCTelegram(cfg testdc.Config, release func()) (telegram, error) {
 	keys, err := cfg.PublicKeys()
 	if err != nil {
-		return mtproto.Options{}, err
+		return telegram{}, err
 	}
-	return mtproto.Options{AppID: testDCAppID, AppHash: testDCAppHash, DCList: cfg.DCList(), PublicKeys: keys, Resolver: cfg.Resolver()}, nil
+	id, err := testDCID(cfg)
+	if err != nil {
+		return telegram{}, err
+	}
+	opts := mtproto.Options{AppID: testDCAppID, AppHash: testDCAppHash, DCList: cfg.DCList(), PublicKeys: keys, Resolver: cfg.Resolver()}
+	return telegram{opts: opts, id: id, release: release}, nil
 }
