@@ -9,6 +9,7 @@ import (
 	"github.com/tgauth/tgauth/machine"
 	"github.com/tgauth/tgauth/states"
 	"github.com/tgauth/tgauth/testdc"
+	"github.com/tgauth/tgauth/tgapi"
 )
 
 // A crash case drives a login, with step-command processes, to the state before an
@@ -67,7 +68,7 @@ func TestCrashInEveryFlightState(t *testing.T) {
 		check: func(t *testing.T, e *env, id string, snap machine.Snapshot) {
 			// The code went out (the DC executed the held call), but nothing sends it again:
 			// the user is asked for the number.
-			wantPrompt(t, snap, machine.AskStart, "the answer to auth.sendCode was lost")
+			wantAnswerLost(t, snap, machine.AskStart, "auth.sendCode")
 		},
 	}, {
 		name:     "ResendingCode",
@@ -79,7 +80,7 @@ func TestCrashInEveryFlightState(t *testing.T) {
 		want:     states.CodeSent,
 		wantStep: "ResendingCode --interrupted--> CodeSent",
 		check: func(t *testing.T, e *env, id string, snap machine.Snapshot) {
-			wantPrompt(t, snap, machine.AskCode, "the answer to auth.resendCode was lost")
+			wantAnswerLost(t, snap, machine.AskCode, "auth.resendCode")
 			// "The code already sent may still be valid": it is.
 			e.stepTo(states.Authorized, "code", id, "22222")
 		},
@@ -103,7 +104,7 @@ func TestCrashInEveryFlightState(t *testing.T) {
 		want:              states.CodeSent,
 		wantStep:          "CheckingCode --interrupted--> CodeSent",
 		check: func(t *testing.T, e *env, id string, snap machine.Snapshot) {
-			wantPrompt(t, snap, machine.AskCode, "the answer to auth.signIn was lost")
+			wantAnswerLost(t, snap, machine.AskCode, "auth.signIn")
 			e.stepTo(states.Authorized, "code", id, "22222")
 		},
 	}, {
@@ -143,7 +144,7 @@ func TestCrashInEveryFlightState(t *testing.T) {
 		want:              states.PasswordNeeded,
 		wantStep:          "CheckingPassword --interrupted--> PasswordNeeded",
 		check: func(t *testing.T, e *env, id string, snap machine.Snapshot) {
-			wantPrompt(t, snap, machine.AskPassword, "the answer to auth.checkPassword was lost")
+			wantAnswerLost(t, snap, machine.AskPassword, "auth.checkPassword")
 			e.stepIn(password+"\n", "password", id, "-")
 			wantUser(9996621115)(t, e, id, e.step("status", id))
 		},
@@ -157,7 +158,7 @@ func TestCrashInEveryFlightState(t *testing.T) {
 		want:     states.PasswordNeeded,
 		wantStep: "RequestingRecovery --interrupted--> PasswordNeeded",
 		check: func(t *testing.T, e *env, id string, snap machine.Snapshot) {
-			wantPrompt(t, snap, machine.AskPassword, "the answer to auth.requestPasswordRecovery was lost")
+			wantAnswerLost(t, snap, machine.AskPassword, "auth.requestPasswordRecovery")
 			// "The user asks for recovery again."
 			e.stepTo(states.RecoveryCodeSent, "recover", id)
 			e.stepTo(states.Authorized, "recovery-code", id, "222222")
@@ -187,7 +188,7 @@ func TestCrashInEveryFlightState(t *testing.T) {
 		want:     states.EmailRequired,
 		wantStep: "SendingEmailCode --interrupted--> EmailRequired",
 		check: func(t *testing.T, e *env, id string, snap machine.Snapshot) {
-			wantPrompt(t, snap, machine.AskEmail, "the answer to account.sendVerifyEmailCode was lost")
+			wantAnswerLost(t, snap, machine.AskEmail, "account.sendVerifyEmailCode")
 			// "The user enters the address again", and the login goes on.
 			e.stepTo(states.EmailCodeSent, "email", id, recoveryMail)
 			e.stepTo(states.CodeSent, "email-code", id, "222222")
@@ -207,7 +208,7 @@ func TestCrashInEveryFlightState(t *testing.T) {
 		want:     states.EmailCodeSent,
 		wantStep: "CheckingEmailCode --interrupted--> EmailCodeSent",
 		check: func(t *testing.T, e *env, id string, snap machine.Snapshot) {
-			wantPrompt(t, snap, machine.AskEmailCode, "the answer to account.verifyEmail was lost")
+			wantAnswerLost(t, snap, machine.AskEmailCode, "account.verifyEmail")
 			// Measured: the DC did verify the address (the held call ran), so entering the
 			// e-mail code again is refused (testdc: EMAIL_NOT_ALLOWED, the code having become
 			// a login code sent by e-mail, which the lost answer announced) and this login
@@ -423,10 +424,23 @@ func scannedQR(phone string) func(e *env) string {
 	}
 }
 
-func wantPrompt(t *testing.T, snap machine.Snapshot, kind machine.PromptKind, errorPart string) {
+// wantPrompt checks that the login asks for kind, with the problem code on the
+// record for the call (the answer to call was lost, for the crash cases).
+func wantPrompt(t *testing.T, snap machine.Snapshot, kind machine.PromptKind, code machine.ProblemCode, call tgapi.Method) {
 	t.Helper()
-	if snap.Prompt.Kind != kind || !strings.Contains(snap.Prompt.Error, errorPart) {
-		t.Fatalf("prompt %q with error %q; want %q saying %q", snap.Prompt.Kind, snap.Prompt.Error, kind, errorPart)
+	p := snap.Prompt.Problem
+	if snap.Prompt.Kind != kind || p == nil || p.Code != code || p.Call != call {
+		t.Fatalf("prompt %q with problem %+v (%s); want %q with problem %s of %s", snap.Prompt.Kind, p, p.Text(), kind, code, call)
+	}
+}
+
+// wantAnswerLost checks that the login asks for kind, saying that the answer to call was
+// lost.
+func wantAnswerLost(t *testing.T, snap machine.Snapshot, kind machine.PromptKind, call tgapi.Method) {
+	t.Helper()
+	wantPrompt(t, snap, kind, machine.ProblemAnswerLost, call)
+	if text := snap.Prompt.Problem.Text(); !strings.Contains(text, "answer to "+string(call)+" was lost") {
+		t.Fatalf("the lost answer's problem reads %q", text)
 	}
 }
 

@@ -433,7 +433,7 @@ func (e *env) authorized(id string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	_, err = api.Self(ctx)
+	_, err = tgapi.Invoke[tgapi.User](ctx, api, tgapi.GetSelf{})
 	var tgErr *tgapi.Error
 	switch {
 	case err == nil:

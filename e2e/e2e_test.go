@@ -90,11 +90,10 @@ func (e *env) engine() *machine.Engine {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	var eng *machine.Engine
+	// Nothing is wired for updates: machine.New subscribes the engine to the connector's
+	// pushes (updateLoginToken) by itself.
 	conn := mtproto.NewConnector(mtproto.Options{AppID: 1, AppHash: "e2e", DCList: cfg.DCList(), PublicKeys: keys,
-		Resolver: cfg.Resolver(), OnLoginToken: func(id string) {
-			go func() { _, _ = eng.Send(context.WithoutCancel(e.ctx), id, machine.LoginTokenScanned{}) }()
-		}})
+		Resolver: cfg.Resolver()})
 	e.t.Cleanup(func() { _ = conn.Close() })
 	opts := e.opts
 	opts.Store, opts.Telegram = e.store, conn
@@ -109,7 +108,7 @@ func (e *env) engine() *machine.Engine {
 		}
 		opts.Telegram, opts.Observer = e.rec.Connector(conn), e.rec
 	}
-	eng, err = machine.New(opts)
+	eng, err := machine.New(opts)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -146,7 +145,7 @@ func (e *env) send(eng *machine.Engine, id string, in machine.Input, want machin
 		e.t.Fatalf("send %s: %v", in.Event(), err)
 	}
 	if snap.State != want {
-		e.t.Fatalf("after %s: %s (%s), want %s", in.Event(), snap.State, snap.Prompt.Error, want)
+		e.t.Fatalf("after %s: %s (%s), want %s", in.Event(), snap.State, snap.Prompt.Problem.Text(), want)
 	}
 	return snap
 }
@@ -154,7 +153,7 @@ func (e *env) send(eng *machine.Engine, id string, in machine.Input, want machin
 func expect(t *testing.T, snap machine.Snapshot, want machine.State) {
 	t.Helper()
 	if snap.State != want {
-		t.Fatalf("state %s (%s), want %s", snap.State, snap.Prompt.Error, want)
+		t.Fatalf("state %s (%s), want %s", snap.State, snap.Prompt.Problem.Text(), want)
 	}
 }
 
@@ -177,8 +176,9 @@ func TestWrongCodeThenRight(t *testing.T) {
 	eng := e.engine()
 	snap := e.start(eng, machine.SubmitPhone{Phone: "+9996621234"})
 	snap = e.send(eng, snap.ID, machine.SubmitCode{Code: "12345"}, states.CodeSent)
-	if snap.Prompt.Attempts != 1 || !strings.Contains(snap.Prompt.Error, "PHONE_CODE_INVALID") {
-		t.Fatalf("after a wrong code: %+v", snap.Prompt)
+	if p := snap.Prompt.Problem; snap.Prompt.Attempts != 1 || p == nil || p.Code != machine.ProblemCodeInvalid ||
+		p.Attempt != 1 || p.MaxAttempts != 5 || p.Telegram == nil || p.Telegram.Type != "PHONE_CODE_INVALID" {
+		t.Fatalf("after a wrong code: %+v, problem %+v", snap.Prompt, snap.Prompt.Problem)
 	}
 	e.send(eng, snap.ID, machine.SubmitCode{Code: "22222"}, states.Authorized)
 }
@@ -263,8 +263,9 @@ func TestTwoFactorWrongThenRight(t *testing.T) {
 		t.Fatalf("password prompt %+v", snap.Prompt.Password)
 	}
 	snap = e.send(eng, snap.ID, machine.SubmitPassword{Password: "nope"}, states.PasswordNeeded)
-	if !strings.Contains(snap.Prompt.Error, "PASSWORD_HASH_INVALID") {
-		t.Fatalf("after a wrong password: %q", snap.Prompt.Error)
+	if p := snap.Prompt.Problem; p == nil || p.Code != machine.ProblemPasswordInvalid || p.Attempt != 1 ||
+		p.Telegram == nil || p.Telegram.Type != "PASSWORD_HASH_INVALID" {
+		t.Fatalf("after a wrong password: %+v", p)
 	}
 	e.send(eng, snap.ID, machine.SubmitPassword{Password: "hunter2"}, states.Authorized)
 }
@@ -326,7 +327,7 @@ func (e *env) waitFor(eng *machine.Engine, id string, want machine.State) machin
 			return snap
 		}
 	}
-	e.t.Fatalf("never reached %s; last %s (%s)", want, last.State, last.Prompt.Error)
+	e.t.Fatalf("never reached %s; last %s (%s)", want, last.State, last.Prompt.Problem.Text())
 	return last
 }
 
@@ -399,8 +400,9 @@ func TestBotToken(t *testing.T) {
 	}
 	snap = e.start(eng, machine.SubmitBotToken{Token: "0:AAAAAAAAAAAAAAAA"})
 	expect(t, snap, states.New)
-	if !strings.Contains(snap.Prompt.Error, "ACCESS_TOKEN_INVALID") {
-		t.Fatalf("invalid token error %q", snap.Prompt.Error)
+	if p := snap.Prompt.Problem; p == nil || p.Code != machine.ProblemRejected || p.Telegram == nil ||
+		p.Telegram.Type != "ACCESS_TOKEN_INVALID" || p.Call != "auth.importBotAuthorization" {
+		t.Fatalf("invalid token problem %+v", p)
 	}
 }
 
@@ -421,8 +423,12 @@ func TestFloodWaitReportedWithSeconds(t *testing.T) {
 	before := time.Now()
 	snap, err := eng.Start(e.ctx, machine.StartOptions{Input: machine.SubmitPhone{Phone: "+9996620004"}})
 	var refused *machine.RefusedError
-	if !errors.As(err, &refused) || refused.Telegram == nil || refused.Telegram.Type != "FLOOD_WAIT" || refused.Telegram.Argument != 30 {
+	if !errors.As(err, &refused) || refused.Problem == nil || refused.Problem.Code != machine.ProblemFloodWait ||
+		refused.Problem.Telegram == nil || refused.Problem.Telegram.Type != "FLOOD_WAIT" || refused.Problem.Telegram.Argument != 30 {
 		t.Fatalf("err = %v, want FLOOD_WAIT_30", err)
+	}
+	if !refused.Problem.RetryAt.Equal(snap.Prompt.RetryAt) {
+		t.Fatalf("the problem says retry at %v, the prompt %v", refused.Problem.RetryAt, snap.Prompt.RetryAt)
 	}
 	after := time.Now()
 	// The wait is reported, not slept: the call returned before the 30 s were over, and
