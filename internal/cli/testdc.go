@@ -41,9 +41,14 @@ func init() {
 			if err := dc.Config().WriteFile(*out); err != nil {
 				return err
 			}
+			id, err := testDCID(dc.Config())
+			if err != nil {
+				return err
+			}
 			for _, e := range dc.Config().DCs {
 				fmt.Fprintf(env.Stdout, "DC %d on %s\n", e.ID, e.Addr)
 			}
+			fmt.Fprintf(env.Stdout, "logins started on it belong to Telegram %s\n", id)
 			fmt.Fprintf(env.Stdout, "config written to %s; use --telegram testdc:%s (Ctrl-C stops)\n", *out, *out)
 			<-ctx.Done()
 			return nil
