@@ -12,13 +12,15 @@ import (
 
 // Snapshot is a login as a front-end sees it: the state and what the user must do now.
 type Snapshot struct {
-	ID      string    `json:"id"`
-	Method  Method    `json:"method,omitempty"`
-	State   State     `json:"state"`
-	Version int64     `json:"version"`
-	DC      int       `json:"dc,omitempty"`
-	Prompt  Prompt    `json:"prompt"`
-	Updated time.Time `json:"updated"`
+	ID      string `json:"id"`
+	Method  Method `json:"method,omitempty"`
+	State   State  `json:"state"`
+	Version int64  `json:"version"`
+	DC      int    `json:"dc,omitempty"`
+	// Telegram names the Telegram the login was started on (Options.TelegramID).
+	Telegram string    `json:"telegram,omitempty"`
+	Prompt   Prompt    `json:"prompt"`
+	Updated  time.Time `json:"updated"`
 }
 
 // PromptKind says which form a front-end must show.
@@ -117,7 +119,7 @@ var codeVia = map[tgapi.CodeType]string{
 // snapshot renders l for front-ends.
 func (e *Engine) snapshot(l *Login) Snapshot {
 	return Snapshot{ID: l.ID, Method: l.Method, State: l.State, Version: l.Version, DC: l.DC,
-		Prompt: e.prompt(l), Updated: l.UpdatedAt}
+		Telegram: l.Telegram, Prompt: e.prompt(l), Updated: l.UpdatedAt}
 }
 
 func (e *Engine) prompt(l *Login) Prompt {

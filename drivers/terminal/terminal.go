@@ -70,9 +70,14 @@ func (s *Session) Login(ctx context.Context, id string) (machine.Snapshot, error
 	wctx, stop := context.WithCancel(ctx)
 	defer stop()
 	watch := s.engine.Watch(wctx, id)
-	snap, err := s.engine.Get(ctx, id)
+	// Read without the caller's cancellation: a Ctrl-C that came before this point must
+	// still cancel the login below.
+	snap, err := s.engine.Get(context.WithoutCancel(ctx), id)
 	if err != nil {
 		return snap, err
+	}
+	if ctx.Err() != nil {
+		return s.cancel(snap)
 	}
 	countdown := time.NewTicker(time.Second)
 	defer countdown.Stop()
