@@ -72,7 +72,10 @@ var migrations = []string{
 }
 
 // migrate takes the file to schema version target, in one write transaction, so that
-// Stores opening the file at the same time migrate it once.
+// Stores opening the file at the same time migrate it once. The transaction is BEGIN
+// IMMEDIATE (see openDB's _txlock): it takes the write lock, waiting under the busy
+// timeout, before it reads the schema version, so an opener that waited reads the
+// version the one before it left and has nothing more to do.
 func (s *Store) migrate(ctx context.Context, target int) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var have int

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -198,29 +197,5 @@ func TestFileIsPrivate(t *testing.T) {
 		if fi.Mode().Perm() != 0o600 {
 			t.Errorf("%s has mode %04o, want 0600", filepath.Base(name), fi.Mode().Perm())
 		}
-	}
-}
-
-// TestOpenTogether: Stores opening one new file at the same moment all succeed, and the
-// schema is made once.
-func TestOpenTogether(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "together.db")
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range 6 {
-		wg.Go(func() {
-			<-start
-			s, err := sqlite.Open(t.Context(), path)
-			if err != nil {
-				t.Errorf("Open %d: %v", i, err)
-				return
-			}
-			s.Close()
-		})
-	}
-	close(start)
-	wg.Wait()
-	if got := pragma[int](t, rawDB(t, path), "user_version"); got != sqlite.Migrations {
-		t.Errorf("user_version = %d, want %d", got, sqlite.Migrations)
 	}
 }
