@@ -2,6 +2,8 @@ package mtproto
 
 import (
 	"testing"
+
+	"github.com/tgauth/tgauth/tgapi"
 )
 
 func TestBotToken(t *testing.T) {
@@ -9,14 +11,14 @@ func TestBotToken(t *testing.T) {
 	_, opts := sharedDC(t)
 	a := connect(t, newConnector(t, opts), "login-bot", &memSessions{})
 
-	_, err := a.ImportBotAuthorization(testCtx(t), "not-a-token")
+	_, err := call[tgapi.User](testCtx(t), a, tgapi.ImportBotAuthorization{Token: "not-a-token"})
 	wantRPCError(t, err, 400, "ACCESS_TOKEN_INVALID")
 
-	u, err := a.ImportBotAuthorization(testCtx(t), "4242:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw")
+	u, err := call[tgapi.User](testCtx(t), a, tgapi.ImportBotAuthorization{Token: "4242:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"})
 	if err != nil || !u.Bot || u.ID != 4242 {
 		t.Fatalf("ImportBotAuthorization = %+v, %v", u, err)
 	}
-	if self, err := a.Self(testCtx(t)); err != nil || self != u {
-		t.Fatalf("Self = %+v, %v; want %+v", self, err, u)
+	if self, err := call[tgapi.User](testCtx(t), a, tgapi.GetSelf{}); err != nil || self != u {
+		t.Fatalf("GetSelf = %+v, %v; want %+v", self, err, u)
 	}
 }

@@ -2,6 +2,7 @@ package mtproto
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync/atomic"
 
@@ -23,8 +24,60 @@ type api struct {
 
 var _ tgapi.API = (*api)(nil)
 
+// Invoke implements tgapi.API: it makes req's call and answers a value of the result type
+// the call table (tgapi.Calls) names for it, or nil for auth.cancelCode. This switch is the
+// call table's implementation on gotd: one case per row. A request of another type is an
+// error naming its type; no call is made for it.
+func (a *api) Invoke(ctx context.Context, req tgapi.Request) (any, error) {
+	switch r := req.(type) {
+	case tgapi.SendCode:
+		return result(a.sendCode(ctx, r))
+	case tgapi.ResendCode:
+		return result(a.resendCode(ctx, r))
+	case tgapi.CancelCode:
+		return nil, a.cancelCode(ctx, r)
+	case tgapi.SignIn:
+		return result(a.signIn(ctx, r))
+	case tgapi.SignUp:
+		return result(a.signUp(ctx, r))
+	case tgapi.GetPassword:
+		return result(a.getPassword(ctx))
+	case tgapi.CheckPassword:
+		return result(a.checkPassword(ctx, r))
+	case tgapi.RequestPasswordRecovery:
+		return result(a.requestPasswordRecovery(ctx))
+	case tgapi.RecoverPassword:
+		return result(a.recoverPassword(ctx, r))
+	case tgapi.SendVerifyEmailCode:
+		return result(a.sendVerifyEmailCode(ctx, r))
+	case tgapi.VerifyEmail:
+		return result(a.verifyEmail(ctx, r))
+	case tgapi.ExportLoginToken:
+		return result(a.exportLoginToken(ctx))
+	case tgapi.ImportLoginToken:
+		return result(a.importLoginToken(ctx, r))
+	case tgapi.ImportBotAuthorization:
+		return result(a.importBotAuthorization(ctx, r))
+	case tgapi.LogOut:
+		return result(a.logOut(ctx))
+	case tgapi.GetSelf:
+		return result(a.getSelf(ctx))
+	default:
+		return nil, unknownRequest(req)
+	}
+}
+
+// result boxes what a call returned for Invoke: the value, or no value with an error.
+func result[T any](v T, err error) (any, error) {
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
 // invoke runs one Telegram call on the login's client. method names the call in errors.
-// An RPC error becomes a *tgapi.Error; any other error is wrapped with method.
+// An RPC error becomes a *tgapi.Error; any other error is wrapped with method, and a local
+// one (the session storage failed, the Options cannot work) wraps ErrLocal.
 func invoke[T any](ctx context.Context, a *api, method string, call func(context.Context, *telegram.Client) (T, error)) (T, error) {
 	var zero T
 	cn, err := a.c.acquire(ctx, a.loginID, a.sessions)
@@ -36,8 +89,12 @@ func invoke[T any](ctx context.Context, a *api, method string, call func(context
 	v, err := call(ctx, cn.client)
 	if err == nil {
 		// A call that moved the session to another DC returns only once that session is
-		// stored: what Telegram answered (a phone_code_hash) is bound to its auth key.
-		if werr := cn.waitStored(ctx); werr != nil {
+		// stored: what Telegram answered (a phone_code_hash) is bound to its auth key. If
+		// the storage failed, the answer is of no use: the key it is bound to is lost.
+		werr := cn.waitStored(ctx)
+		if errors.Is(werr, ErrLocal) {
+			err = werr
+		} else if werr != nil {
 			a.c.log.Warn("session not stored after call", "login_id", a.loginID, "method", method, "error", werr)
 		}
 	}
@@ -64,8 +121,8 @@ func (a *api) DC() int {
 	return int(a.dc.Load())
 }
 
-// Self calls users.getUsers [inputUserSelf].
-func (a *api) Self(ctx context.Context) (tgapi.User, error) {
+// getSelf calls users.getUsers [inputUserSelf].
+func (a *api) getSelf(ctx context.Context) (tgapi.User, error) {
 	const method = "users.getUsers"
 	users, err := invoke(ctx, a, method, func(ctx context.Context, cl *telegram.Client) ([]tg.UserClass, error) {
 		return cl.API().UsersGetUsers(ctx, []tg.InputUserClass{&tg.InputUserSelf{}})
@@ -79,14 +136,14 @@ func (a *api) Self(ctx context.Context) (tgapi.User, error) {
 	return user(method, users[0])
 }
 
-// LogOut calls auth.logOut and returns the future_auth_token, if any.
-func (a *api) LogOut(ctx context.Context) ([]byte, error) {
+// logOut calls auth.logOut; the answer carries the future_auth_token, if any.
+func (a *api) logOut(ctx context.Context) (tgapi.LoggedOut, error) {
 	out, err := invoke(ctx, a, "auth.logOut", func(ctx context.Context, cl *telegram.Client) (*tg.AuthLoggedOut, error) {
 		return cl.API().AuthLogOut(ctx)
 	})
 	if err != nil {
-		return nil, err
+		return tgapi.LoggedOut{}, err
 	}
 	token, _ := out.GetFutureAuthToken()
-	return token, nil
+	return tgapi.LoggedOut{FutureAuthToken: token}, nil
 }

@@ -12,9 +12,9 @@ import (
 // This file holds the phone-code part of the login: auth.sendCode, auth.resendCode,
 // auth.cancelCode, auth.signIn, auth.signUp and the login e-mail setup.
 
-// SendCode calls auth.sendCode with the logout tokens in CodeSettings. A PHONE_MIGRATE_X
+// sendCode calls auth.sendCode with the logout tokens in CodeSettings. A PHONE_MIGRATE_X
 // answer is handled by the gotd client, which moves the session to DC X and sends again.
-func (a *api) SendCode(ctx context.Context, req tgapi.SendCodeRequest) (tgapi.SendCodeResult, error) {
+func (a *api) sendCode(ctx context.Context, req tgapi.SendCode) (tgapi.SendCodeResult, error) {
 	const method = "auth.sendCode"
 	sent, err := invoke(ctx, a, method, func(ctx context.Context, cl *telegram.Client) (tg.AuthSentCodeClass, error) {
 		return cl.API().AuthSendCode(ctx, &tg.AuthSendCodeRequest{
@@ -30,8 +30,8 @@ func (a *api) SendCode(ctx context.Context, req tgapi.SendCodeRequest) (tgapi.Se
 	return sendCodeResult(method, sent)
 }
 
-// ResendCode calls auth.resendCode.
-func (a *api) ResendCode(ctx context.Context, req tgapi.CodeRef) (tgapi.SentCode, error) {
+// resendCode calls auth.resendCode.
+func (a *api) resendCode(ctx context.Context, req tgapi.ResendCode) (tgapi.SentCode, error) {
 	const method = "auth.resendCode"
 	sent, err := invoke(ctx, a, method, func(ctx context.Context, cl *telegram.Client) (tg.AuthSentCodeClass, error) {
 		return cl.API().AuthResendCode(ctx, &tg.AuthResendCodeRequest{
@@ -45,8 +45,8 @@ func (a *api) ResendCode(ctx context.Context, req tgapi.CodeRef) (tgapi.SentCode
 	return sentCodeOnly(method, sent)
 }
 
-// CancelCode calls auth.cancelCode.
-func (a *api) CancelCode(ctx context.Context, req tgapi.CodeRef) error {
+// cancelCode calls auth.cancelCode.
+func (a *api) cancelCode(ctx context.Context, req tgapi.CancelCode) error {
 	_, err := invoke(ctx, a, "auth.cancelCode", func(ctx context.Context, cl *telegram.Client) (bool, error) {
 		return cl.API().AuthCancelCode(ctx, &tg.AuthCancelCodeRequest{
 			PhoneNumber:   req.Phone,
@@ -56,9 +56,9 @@ func (a *api) CancelCode(ctx context.Context, req tgapi.CodeRef) error {
 	return err
 }
 
-// SignIn calls auth.signIn, with the code as phone_code, or as an
+// signIn calls auth.signIn, with the code as phone_code, or as an
 // emailVerificationCode when the code went to the login e-mail.
-func (a *api) SignIn(ctx context.Context, req tgapi.SignInRequest) (tgapi.Authorization, error) {
+func (a *api) signIn(ctx context.Context, req tgapi.SignIn) (tgapi.Authorization, error) {
 	const method = "auth.signIn"
 	r := &tg.AuthSignInRequest{
 		PhoneNumber:   req.Phone,
@@ -78,8 +78,8 @@ func (a *api) SignIn(ctx context.Context, req tgapi.SignInRequest) (tgapi.Author
 	return authorization(method, res)
 }
 
-// SignUp calls auth.signUp.
-func (a *api) SignUp(ctx context.Context, req tgapi.SignUpRequest) (tgapi.User, error) {
+// signUp calls auth.signUp.
+func (a *api) signUp(ctx context.Context, req tgapi.SignUp) (tgapi.User, error) {
 	const method = "auth.signUp"
 	res, err := invoke(ctx, a, method, func(ctx context.Context, cl *telegram.Client) (tg.AuthAuthorizationClass, error) {
 		return cl.API().AuthSignUp(ctx, &tg.AuthSignUpRequest{
@@ -95,16 +95,16 @@ func (a *api) SignUp(ctx context.Context, req tgapi.SignUpRequest) (tgapi.User, 
 	return authorizedUser(method, res)
 }
 
-// loginSetup is the purpose of the login e-mail setup calls.
-func loginSetup(ref tgapi.CodeRef) *tg.EmailVerifyPurposeLoginSetup {
-	return &tg.EmailVerifyPurposeLoginSetup{PhoneNumber: ref.Phone, PhoneCodeHash: ref.PhoneCodeHash}
+// loginSetup is the purpose of the login e-mail setup calls, for the code sent to phone.
+func loginSetup(phone, phoneCodeHash string) *tg.EmailVerifyPurposeLoginSetup {
+	return &tg.EmailVerifyPurposeLoginSetup{PhoneNumber: phone, PhoneCodeHash: phoneCodeHash}
 }
 
-// SendVerifyEmailCode calls account.sendVerifyEmailCode with emailVerifyPurposeLoginSetup.
-func (a *api) SendVerifyEmailCode(ctx context.Context, req tgapi.EmailRequest) (tgapi.EmailCode, error) {
+// sendVerifyEmailCode calls account.sendVerifyEmailCode with emailVerifyPurposeLoginSetup.
+func (a *api) sendVerifyEmailCode(ctx context.Context, req tgapi.SendVerifyEmailCode) (tgapi.EmailCode, error) {
 	res, err := invoke(ctx, a, "account.sendVerifyEmailCode", func(ctx context.Context, cl *telegram.Client) (*tg.AccountSentEmailCode, error) {
 		return cl.API().AccountSendVerifyEmailCode(ctx, &tg.AccountSendVerifyEmailCodeRequest{
-			Purpose: loginSetup(req.CodeRef),
+			Purpose: loginSetup(req.Phone, req.PhoneCodeHash),
 			Email:   req.Email,
 		})
 	})
@@ -114,13 +114,13 @@ func (a *api) SendVerifyEmailCode(ctx context.Context, req tgapi.EmailRequest) (
 	return emailCode(res), nil
 }
 
-// VerifyEmail calls account.verifyEmail with emailVerifyPurposeLoginSetup; the
+// verifyEmail calls account.verifyEmail with emailVerifyPurposeLoginSetup; the
 // account.emailVerifiedLogin answer carries the login code Telegram sent next.
-func (a *api) VerifyEmail(ctx context.Context, req tgapi.VerifyEmailRequest) (tgapi.SendCodeResult, error) {
+func (a *api) verifyEmail(ctx context.Context, req tgapi.VerifyEmail) (tgapi.SendCodeResult, error) {
 	const method = "account.verifyEmail"
 	res, err := invoke(ctx, a, method, func(ctx context.Context, cl *telegram.Client) (tg.AccountEmailVerifiedClass, error) {
 		return cl.API().AccountVerifyEmail(ctx, &tg.AccountVerifyEmailRequest{
-			Purpose:      loginSetup(req.CodeRef),
+			Purpose:      loginSetup(req.Phone, req.PhoneCodeHash),
 			Verification: &tg.EmailVerificationCode{Code: req.Code},
 		})
 	})

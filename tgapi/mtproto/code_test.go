@@ -22,9 +22,8 @@ func TestPhoneCodeOnHomeDC(t *testing.T) {
 	if code.Type != tgapi.CodeApp || code.Length != 5 || code.PhoneCodeHash == "" {
 		t.Fatalf("sent code = %+v", code)
 	}
-	auth, err := a.SignIn(testCtx(t), tgapi.SignInRequest{
-		CodeRef: tgapi.CodeRef{Phone: "+9996621234", PhoneCodeHash: code.PhoneCodeHash},
-		Code:    "22222",
+	auth, err := call[tgapi.Authorization](testCtx(t), a, tgapi.SignIn{
+		Phone: "+9996621234", PhoneCodeHash: code.PhoneCodeHash, Code: "22222",
 	})
 	if err != nil {
 		t.Fatalf("SignIn: %v", err)
@@ -33,9 +32,9 @@ func TestPhoneCodeOnHomeDC(t *testing.T) {
 	if auth.User == nil || *auth.User != want {
 		t.Fatalf("SignIn = %+v, want user %+v", auth, want)
 	}
-	self, err := a.Self(testCtx(t))
+	self, err := call[tgapi.User](testCtx(t), a, tgapi.GetSelf{})
 	if err != nil || self != want {
-		t.Fatalf("Self = %+v, %v; want %+v", self, err, want)
+		t.Fatalf("GetSelf = %+v, %v; want %+v", self, err, want)
 	}
 	if a.DC() != 2 || sessions.decoded(t).DC != 2 {
 		t.Fatalf("DC() = %d, stored DC %d; want 2", a.DC(), sessions.decoded(t).DC)
@@ -68,9 +67,8 @@ func TestSendCodeMigrates(t *testing.T) {
 	}
 	t.Logf("auth.sendCode: %d calls; session moved DC 2 -> %d, auth key %x -> %x", d.Calls("auth.sendCode"), stored.DC, keyOnDC2, stored.AuthKeyID)
 
-	auth, err := a.SignIn(testCtx(t), tgapi.SignInRequest{
-		CodeRef: tgapi.CodeRef{Phone: "9996631234", PhoneCodeHash: code.PhoneCodeHash},
-		Code:    "33333",
+	auth, err := call[tgapi.Authorization](testCtx(t), a, tgapi.SignIn{
+		Phone: "9996631234", PhoneCodeHash: code.PhoneCodeHash, Code: "33333",
 	})
 	if err != nil || auth.User == nil || auth.User.ID != 9996631234 {
 		t.Fatalf("SignIn on DC 3 = %+v, %v", auth, err)
@@ -82,9 +80,8 @@ func TestWrongCode(t *testing.T) {
 	_, opts := sharedDC(t)
 	a := connect(t, newConnector(t, opts), "login-wrong", &memSessions{})
 	code := sendCode(t, a, "9996621111")
-	_, err := a.SignIn(testCtx(t), tgapi.SignInRequest{
-		CodeRef: tgapi.CodeRef{Phone: "9996621111", PhoneCodeHash: code.PhoneCodeHash},
-		Code:    "12345",
+	_, err := call[tgapi.Authorization](testCtx(t), a, tgapi.SignIn{
+		Phone: "9996621111", PhoneCodeHash: code.PhoneCodeHash, Code: "12345",
 	})
 	wantRPCError(t, err, 400, "PHONE_CODE_INVALID")
 	if msg := err.Error(); msg != "telegram: 400 PHONE_CODE_INVALID" {
@@ -98,9 +95,9 @@ func TestSignUpRequired(t *testing.T) {
 	_, opts := oneAccount(t, testdc.Account{Phone: phone, Registered: ptr(false)})
 	a := connect(t, newConnector(t, opts), "login-signup", &memSessions{})
 	code := sendCode(t, a, phone)
-	ref := tgapi.CodeRef{Phone: phone, PhoneCodeHash: code.PhoneCodeHash}
+	hash := code.PhoneCodeHash
 
-	auth, err := a.SignIn(testCtx(t), tgapi.SignInRequest{CodeRef: ref, Code: "22222"})
+	auth, err := call[tgapi.Authorization](testCtx(t), a, tgapi.SignIn{Phone: phone, PhoneCodeHash: hash, Code: "22222"})
 	if err != nil {
 		t.Fatalf("SignIn: %v", err)
 	}
@@ -109,10 +106,10 @@ func TestSignUpRequired(t *testing.T) {
 	}
 	t.Logf("terms of service: %+v", *auth.SignUpRequired)
 
-	_, err = a.SignUp(testCtx(t), tgapi.SignUpRequest{CodeRef: ref, FirstName: " "})
+	_, err = call[tgapi.User](testCtx(t), a, tgapi.SignUp{Phone: phone, PhoneCodeHash: hash, FirstName: " "})
 	wantRPCError(t, err, 400, "FIRSTNAME_INVALID")
 
-	u, err := a.SignUp(testCtx(t), tgapi.SignUpRequest{CodeRef: ref, FirstName: "Ada", LastName: "L"})
+	u, err := call[tgapi.User](testCtx(t), a, tgapi.SignUp{Phone: phone, PhoneCodeHash: hash, FirstName: "Ada", LastName: "L"})
 	if err != nil || u.FirstName != "Ada" || u.LastName != "L" || u.Phone != phone {
 		t.Fatalf("SignUp = %+v, %v", u, err)
 	}
@@ -128,17 +125,17 @@ func TestResendAndCancel(t *testing.T) {
 		t.Fatalf("sent code = %+v", code)
 	}
 	ref := tgapi.CodeRef{Phone: phone, PhoneCodeHash: code.PhoneCodeHash}
-	again, err := a.ResendCode(testCtx(t), ref)
+	again, err := call[tgapi.SentCode](testCtx(t), a, tgapi.ResendCode(ref))
 	if err != nil {
 		t.Fatalf("ResendCode: %v", err)
 	}
 	if again.Type != tgapi.CodeCall || again.PhoneCodeHash != code.PhoneCodeHash {
 		t.Fatalf("resent code = %+v", again)
 	}
-	if err := a.CancelCode(testCtx(t), ref); err != nil {
+	if _, err := call[any](testCtx(t), a, tgapi.CancelCode(ref)); err != nil {
 		t.Fatalf("CancelCode: %v", err)
 	}
-	_, err = a.SignIn(testCtx(t), tgapi.SignInRequest{CodeRef: ref, Code: "22222"})
+	_, err = call[tgapi.Authorization](testCtx(t), a, tgapi.SignIn{Phone: phone, PhoneCodeHash: ref.PhoneCodeHash, Code: "22222"})
 	wantRPCError(t, err, 400, "PHONE_CODE_EXPIRED")
 }
 
@@ -151,21 +148,19 @@ func TestLoginEmailSetup(t *testing.T) {
 	if code.Type != tgapi.CodeSetUpEmailRequired {
 		t.Fatalf("sent code = %+v", code)
 	}
-	ref := tgapi.CodeRef{Phone: phone, PhoneCodeHash: code.PhoneCodeHash}
-	mail, err := a.SendVerifyEmailCode(testCtx(t), tgapi.EmailRequest{CodeRef: ref, Email: "ada@example.com"})
+	hash := code.PhoneCodeHash
+	mail, err := call[tgapi.EmailCode](testCtx(t), a, tgapi.SendVerifyEmailCode{Phone: phone, PhoneCodeHash: hash, Email: "ada@example.com"})
 	if err != nil || mail.Length != 6 || mail.EmailPattern == "" {
 		t.Fatalf("SendVerifyEmailCode = %+v, %v", mail, err)
 	}
-	_, err = a.VerifyEmail(testCtx(t), tgapi.VerifyEmailRequest{CodeRef: ref, Code: "000000"})
+	_, err = call[tgapi.SendCodeResult](testCtx(t), a, tgapi.VerifyEmail{Phone: phone, PhoneCodeHash: hash, Code: "000000"})
 	wantRPCError(t, err, 400, "CODE_INVALID")
-	res, err := a.VerifyEmail(testCtx(t), tgapi.VerifyEmailRequest{CodeRef: ref, Code: "222222"})
+	res, err := call[tgapi.SendCodeResult](testCtx(t), a, tgapi.VerifyEmail{Phone: phone, PhoneCodeHash: hash, Code: "222222"})
 	if err != nil || res.Code == nil || res.Code.Type != tgapi.CodeEmail || res.Code.EmailPattern == "" {
 		t.Fatalf("VerifyEmail = %+v, %v", res, err)
 	}
-	auth, err := a.SignIn(testCtx(t), tgapi.SignInRequest{
-		CodeRef:  tgapi.CodeRef{Phone: phone, PhoneCodeHash: res.Code.PhoneCodeHash},
-		Code:     "22222",
-		ViaEmail: true,
+	auth, err := call[tgapi.Authorization](testCtx(t), a, tgapi.SignIn{
+		Phone: phone, PhoneCodeHash: res.Code.PhoneCodeHash, Code: "22222", ViaEmail: true,
 	})
 	if err != nil || auth.User == nil || auth.User.Phone != phone {
 		t.Fatalf("SignIn via e-mail = %+v, %v", auth, err)
@@ -179,7 +174,7 @@ func TestFloodWait(t *testing.T) {
 	_, opts := oneAccount(t, testdc.Account{Phone: phone, FloodWait: 30})
 	a := connect(t, newConnector(t, opts), "login-flood", &memSessions{})
 	start := time.Now()
-	_, err := a.SendCode(testCtx(t), tgapi.SendCodeRequest{Phone: phone})
+	_, err := call[tgapi.SendCodeResult](testCtx(t), a, tgapi.SendCode{Phone: phone})
 	took := time.Since(start)
 	e := wantRPCError(t, err, 420, "FLOOD_WAIT")
 	if e.Argument != 30 {
@@ -198,6 +193,6 @@ func TestInvalidPhone(t *testing.T) {
 	t.Parallel()
 	_, opts := sharedDC(t)
 	a := connect(t, newConnector(t, opts), "login-invalid", &memSessions{})
-	_, err := a.SendCode(testCtx(t), tgapi.SendCodeRequest{Phone: "12345"})
+	_, err := call[tgapi.SendCodeResult](testCtx(t), a, tgapi.SendCode{Phone: "12345"})
 	wantRPCError(t, err, 400, "PHONE_NUMBER_INVALID")
 }

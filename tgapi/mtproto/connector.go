@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gotd/log/logslog"
@@ -23,16 +25,25 @@ const DefaultIdleTimeout = time.Minute
 const DefaultDC = 2
 
 // Options configures a Connector. Only AppID and AppHash are required for the production
-// Telegram; a test DC also sets DCList, PublicKeys and Resolver.
+// Telegram; Telegram's own test DCs also set TestDCs; a DC of one's own (package testdc)
+// sets DCList, PublicKeys and Resolver instead. Options that cannot work (no AppID or
+// AppHash, a DC list without an address for DC, an address that is not an IP and port)
+// make every Connect and call fail with an error wrapping ErrLocal.
 type Options struct {
 	// AppID and AppHash are the API credentials (https://my.telegram.org/apps). They go to
 	// auth.sendCode, auth.exportLoginToken and auth.importBotAuthorization.
 	AppID   int
 	AppHash string
 
-	// DCList is the initial list of DC addresses; empty means gotd's production list.
+	// DCList is the initial list of DC addresses; empty means gotd's production list (or,
+	// with TestDCs, Telegram's test DCs).
 	DCList dcs.List
-	// PublicKeys are the server RSA keys; empty means gotd's embedded production keys.
+	// TestDCs connects to Telegram's own test DCs (https://core.telegram.org/api/auth#test-accounts)
+	// instead of the production ones: their addresses (gotd's dcs.Test), with the RSA keys
+	// gotd embeds, which include the test DCs' key. DCList must be empty then.
+	TestDCs bool
+	// PublicKeys are the server RSA keys; empty means the keys gotd embeds (production's
+	// and the test DCs').
 	PublicKeys []telegram.PublicKey
 	// Resolver dials DCs; nil means gotd's default (plain TCP).
 	Resolver dcs.Resolver
@@ -53,15 +64,10 @@ type Options struct {
 	// Logger receives the adapter's and gotd's logs; nil discards them. Log lines carry
 	// login IDs, DCs and method names, never a code, password, token or key.
 	Logger *slog.Logger
-
-	// OnLoginToken, if set, is called with the login's ID when Telegram pushes
-	// updateLoginToken to that login's session: the QR token was accepted, so the caller
-	// should call ExportLoginToken again. Setting it makes every client subscribe to
-	// updates. It must not block.
-	OnLoginToken func(loginID string)
 }
 
-func (o *Options) setDefaults() {
+// setDefaults fills in the zero fields and reports options that cannot work.
+func (o *Options) setDefaults() error {
 	if o.DC == 0 {
 		o.DC = DefaultDC
 	}
@@ -71,6 +77,33 @@ func (o *Options) setDefaults() {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.AppID == 0 || o.AppHash == "" {
+		return errors.New("AppID and AppHash are required")
+	}
+	if o.TestDCs {
+		if !o.DCList.Zero() {
+			return errors.New("TestDCs with a DCList: set one of them")
+		}
+		o.DCList = dcs.Test()
+	}
+	return checkDCList(o.DCList, o.DC)
+}
+
+// checkDCList reports a DC list (empty: gotd's production one) that has no address for
+// DC dc, or an address that is not an IP and a port.
+func checkDCList(list dcs.List, dc int) error {
+	if list.Zero() {
+		list = dcs.Prod()
+	}
+	for _, o := range list.Options {
+		if net.ParseIP(o.IPAddress) == nil || o.Port <= 0 || o.Port > 65535 {
+			return fmt.Errorf("DC list: DC %d address %q port %d is not an IP and a port", o.ID, o.IPAddress, o.Port)
+		}
+	}
+	if len(dcs.FindPrimaryDCs(list.Options, dc, false)) == 0 && list.Domains[dc] == "" {
+		return fmt.Errorf("DC list: no address for DC %d", dc)
+	}
+	return nil
 }
 
 // Connector implements tgapi.Connector on gotd: one telegram.Client per login, with the
@@ -78,8 +111,11 @@ func (o *Options) setDefaults() {
 // login ID, run in their own goroutine, and are closed after Options.IdleTimeout without
 // calls. A Connector is safe for concurrent use.
 type Connector struct {
-	opts Options
-	log  *slog.Logger
+	opts    Options
+	optsErr error // why opts cannot work (an ErrLocal), or nil
+	log     *slog.Logger
+
+	onUpdate atomic.Pointer[func(loginID string, u tgapi.Update)] // the subscriber, or nil
 
 	mu     sync.Mutex
 	conns  map[string]*conn // running clients by login ID
@@ -88,17 +124,25 @@ type Connector struct {
 	wg     sync.WaitGroup // one per client goroutine
 }
 
-var _ tgapi.Connector = (*Connector)(nil)
+var (
+	_ tgapi.Connector = (*Connector)(nil)
+	_ tgapi.Updater   = (*Connector)(nil)
+)
 
-// NewConnector returns a Connector with the given options.
+// NewConnector returns a Connector with the given options. Options that cannot work are
+// reported by every Connect and call, as an error wrapping ErrLocal.
 func NewConnector(opts Options) *Connector {
-	opts.setDefaults()
-	return &Connector{
+	err := opts.setDefaults()
+	c := &Connector{
 		opts:   opts,
 		log:    opts.Logger.With("component", "tgapi/mtproto"),
 		conns:  map[string]*conn{},
 		latest: map[string]*conn{},
 	}
+	if err != nil {
+		c.optsErr = localError("options", err)
+	}
+	return c
 }
 
 // Connect returns an API for the login loginID whose MTProto session (auth key, DC, salt)
@@ -179,13 +223,17 @@ func (cn *conn) stopIdleTimer() {
 
 // waitStored waits until the session storage holds the session of the DC the client is
 // connected to. gotd signals readiness (and lets calls through) just before it stores the
-// session of a new auth key, after a first connection or a migration.
+// session of a new auth key, after a first connection or a migration. If the storage
+// failed instead, its error (an ErrLocal) is returned: gotd only logs it.
 func (cn *conn) waitStored(ctx context.Context) error {
 	for {
 		dc := cn.client.Config().ThisDC
-		stored, changed := cn.stored.get()
+		stored, changed, err := cn.stored.get()
 		if dc == 0 || stored == dc {
 			return nil
+		}
+		if err != nil {
+			return err
 		}
 		select {
 		case <-changed:
@@ -204,6 +252,10 @@ func (c *Connector) acquire(ctx context.Context, loginID string, sessions tgapi.
 	if c.closed {
 		c.mu.Unlock()
 		return nil, ErrClosed
+	}
+	if c.optsErr != nil {
+		c.mu.Unlock()
+		return nil, c.optsErr
 	}
 	cn, ok := c.conns[loginID]
 	if ok && cn.stopped() {
@@ -341,7 +393,7 @@ func (c *Connector) start(loginID string, sessions tgapi.SessionStorage) *conn {
 // clientOptions are the gotd options of one login's client: the Connector's options plus
 // the login's session storage. Production and the test DC differ only in the values.
 func (c *Connector) clientOptions(loginID string, sessions sessionStorage) telegram.Options {
-	opts := telegram.Options{
+	return telegram.Options{
 		PublicKeys:       c.opts.PublicKeys,
 		DC:               c.opts.DC,
 		DCList:           c.opts.DCList,
@@ -350,11 +402,8 @@ func (c *Connector) clientOptions(loginID string, sessions sessionStorage) teleg
 		MigrationTimeout: c.opts.MigrationTimeout,
 		SessionStorage:   sessions,
 		Logger:           logslog.New(c.log.With("login_id", loginID)),
-		NoUpdates:        true,
+		// Every client takes updates, whether or not OnUpdate was called yet: a
+		// subscriber may come after the client started.
+		UpdateHandler: c.updateHandler(loginID),
 	}
-	if c.opts.OnLoginToken != nil {
-		opts.NoUpdates = false
-		opts.UpdateHandler = loginTokenHandler(loginID, c.opts.OnLoginToken)
-	}
-	return opts
 }

@@ -24,19 +24,19 @@ func TestLogOut(t *testing.T) {
 	_, opts := sharedDC(t)
 	a := connect(t, newConnector(t, opts), "login-logout", &memSessions{})
 	signInTo2FA(t, a, phone2FALogout, "22222")
-	if _, err := a.CheckPassword(testCtx(t), password2FA); err != nil {
+	if _, err := call[tgapi.User](testCtx(t), a, tgapi.CheckPassword{Password: password2FA}); err != nil {
 		t.Fatalf("CheckPassword: %v", err)
 	}
 
-	token, err := a.LogOut(testCtx(t))
-	if err != nil || len(token) == 0 {
-		t.Fatalf("LogOut = %x, %v; want a future auth token", token, err)
+	out, err := call[tgapi.LoggedOut](testCtx(t), a, tgapi.LogOut{})
+	if err != nil || len(out.FutureAuthToken) == 0 {
+		t.Fatalf("LogOut = %+v, %v; want a future auth token", out, err)
 	}
-	_, err = a.Self(testCtx(t))
+	_, err = call[tgapi.User](testCtx(t), a, tgapi.GetSelf{})
 	wantRPCError(t, err, 401, "AUTH_KEY_UNREGISTERED")
 
 	// The future auth token of a 2FA account skips the code.
-	_, err = a.SendCode(testCtx(t), tgapi.SendCodeRequest{Phone: phone2FALogout, LogoutTokens: [][]byte{token}})
+	_, err = call[tgapi.SendCodeResult](testCtx(t), a, tgapi.SendCode{Phone: phone2FALogout, LogoutTokens: [][]byte{out.FutureAuthToken}})
 	wantRPCError(t, err, 401, "SESSION_PASSWORD_NEEDED")
 }
 
@@ -52,7 +52,7 @@ func TestSessionPersists(t *testing.T) {
 	if err := first.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Self(testCtx(t)); !errors.Is(err, ErrClosed) {
+	if _, err := call[tgapi.User](testCtx(t), a, tgapi.GetSelf{}); !errors.Is(err, ErrClosed) {
 		t.Fatalf("call after Close = %v, want ErrClosed", err)
 	}
 	key := sessions.decoded(t).AuthKeyID
@@ -62,9 +62,8 @@ func TestSessionPersists(t *testing.T) {
 	if b.DC() != 3 {
 		t.Fatalf("restarted login on DC %d, want 3", b.DC())
 	}
-	auth, err := b.SignIn(testCtx(t), tgapi.SignInRequest{
-		CodeRef: tgapi.CodeRef{Phone: "9996631003", PhoneCodeHash: code.PhoneCodeHash},
-		Code:    "33333",
+	auth, err := call[tgapi.Authorization](testCtx(t), b, tgapi.SignIn{
+		Phone: "9996631003", PhoneCodeHash: code.PhoneCodeHash, Code: "33333",
 	})
 	if err != nil || auth.User == nil || auth.User.Phone != "9996631003" {
 		t.Fatalf("SignIn after restart = %+v, %v", auth, err)
@@ -98,9 +97,8 @@ func TestIdleClose(t *testing.T) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		auth, err := a.SignIn(testCtx(t), tgapi.SignInRequest{
-			CodeRef: tgapi.CodeRef{Phone: "9996621004", PhoneCodeHash: code.PhoneCodeHash},
-			Code:    "22222",
+		auth, err := call[tgapi.Authorization](testCtx(t), a, tgapi.SignIn{
+			Phone: "9996621004", PhoneCodeHash: code.PhoneCodeHash, Code: "22222",
 		})
 		done <- result{auth, err}
 	}()
@@ -131,7 +129,7 @@ func TestConnectorClose(t *testing.T) {
 	if c.isRunning("login-close") {
 		t.Fatal("client running after Close")
 	}
-	if _, err := a.ExportLoginToken(testCtx(t)); !errors.Is(err, ErrClosed) {
+	if _, err := call[tgapi.LoginToken](testCtx(t), a, tgapi.ExportLoginToken{}); !errors.Is(err, ErrClosed) {
 		t.Fatalf("call after Close = %v, want ErrClosed", err)
 	}
 	if _, err := c.Connect(testCtx(t), "other", &memSessions{}); !errors.Is(err, ErrClosed) {
@@ -156,14 +154,13 @@ func TestManyLogins(t *testing.T) {
 				return
 			}
 			phone := "999662200" + string(rune('0'+i))
-			res, err := a.SendCode(testCtx(t), tgapi.SendCodeRequest{Phone: phone})
+			res, err := call[tgapi.SendCodeResult](testCtx(t), a, tgapi.SendCode{Phone: phone})
 			if err != nil {
 				errs <- err
 				return
 			}
-			_, err = a.SignIn(testCtx(t), tgapi.SignInRequest{
-				CodeRef: tgapi.CodeRef{Phone: phone, PhoneCodeHash: res.Code.PhoneCodeHash},
-				Code:    "22222",
+			_, err = call[tgapi.Authorization](testCtx(t), a, tgapi.SignIn{
+				Phone: phone, PhoneCodeHash: res.Code.PhoneCodeHash, Code: "22222",
 			})
 			errs <- err
 		}()
@@ -213,7 +210,7 @@ func TestTransportErrors(t *testing.T) {
 	a := connect(t, newConnector(t, opts), "login-transport", &memSessions{})
 	ctx, cancel := context.WithCancel(testCtx(t))
 	cancel()
-	_, err := a.SendCode(ctx, tgapi.SendCodeRequest{Phone: "9996621005"})
+	_, err := call[tgapi.SendCodeResult](ctx, a, tgapi.SendCode{Phone: "9996621005"})
 	var apiErr *tgapi.Error
 	if errors.As(err, &apiErr) || !errors.Is(err, context.Canceled) || !strings.HasPrefix(err.Error(), "mtproto: auth.sendCode: ") {
 		t.Fatalf("cancelled call = %v", err)

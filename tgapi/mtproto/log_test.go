@@ -55,22 +55,22 @@ func TestNoSecretsInLogsOrErrors(t *testing.T) {
 	sessions := &memSessions{}
 	a := connect(t, c, "login-secrets", sessions)
 	sent := sendCode(t, a, phone)
-	ref := tgapi.CodeRef{Phone: phone, PhoneCodeHash: sent.PhoneCodeHash}
-	_, err := a.SignIn(testCtx(t), tgapi.SignInRequest{CodeRef: ref, Code: wrongCode})
+	hash := sent.PhoneCodeHash
+	_, err := call[tgapi.Authorization](testCtx(t), a, tgapi.SignIn{Phone: phone, PhoneCodeHash: hash, Code: wrongCode})
 	note(err)
-	_, err = a.CheckPassword(testCtx(t), wrongPass)
+	_, err = call[tgapi.User](testCtx(t), a, tgapi.CheckPassword{Password: wrongPass})
 	note(err)
-	_, err = a.SignIn(testCtx(t), tgapi.SignInRequest{CodeRef: ref, Code: rightCode})
+	_, err = call[tgapi.Authorization](testCtx(t), a, tgapi.SignIn{Phone: phone, PhoneCodeHash: hash, Code: rightCode})
 	note(err)
-	_, err = a.RecoverPassword(testCtx(t), "246810")
+	_, err = call[tgapi.User](testCtx(t), a, tgapi.RecoverPassword{Code: "246810"})
 	note(err)
 
 	b := connect(t, c, "login-secrets-bot", &memSessions{})
-	_, err = b.ImportBotAuthorization(testCtx(t), "77:"+botSecret[:4])
+	_, err = call[tgapi.User](testCtx(t), b, tgapi.ImportBotAuthorization{Token: "77:" + botSecret[:4]})
 	note(err)
-	_, err = b.ImportBotAuthorization(testCtx(t), "77:"+botSecret)
+	_, err = call[tgapi.User](testCtx(t), b, tgapi.ImportBotAuthorization{Token: "77:" + botSecret})
 	note(err)
-	tok, err := b.ExportLoginToken(testCtx(t))
+	tok, err := call[tgapi.LoginToken](testCtx(t), b, tgapi.ExportLoginToken{})
 	note(err)
 
 	key := sessions.decoded(t).AuthKey

@@ -14,8 +14,8 @@ import (
 // This file holds the 2FA part of the login: account.getPassword, the SRP check and
 // password recovery.
 
-// PasswordInfo calls account.getPassword.
-func (a *api) PasswordInfo(ctx context.Context) (tgapi.PasswordInfo, error) {
+// getPassword calls account.getPassword.
+func (a *api) getPassword(ctx context.Context) (tgapi.PasswordInfo, error) {
 	p, err := invoke(ctx, a, "account.getPassword", func(ctx context.Context, cl *telegram.Client) (*tg.AccountPassword, error) {
 		return cl.API().AccountGetPassword(ctx)
 	})
@@ -25,10 +25,10 @@ func (a *api) PasswordInfo(ctx context.Context) (tgapi.PasswordInfo, error) {
 	return passwordInfo(p), nil
 }
 
-// CheckPassword calls account.getPassword, computes the SRP answer for password with
+// checkPassword calls account.getPassword, computes the SRP answer for req.Password with
 // gotd's auth.PasswordHash and calls auth.checkPassword with it. The password never leaves
 // this function in any other form.
-func (a *api) CheckPassword(ctx context.Context, password string) (tgapi.User, error) {
+func (a *api) checkPassword(ctx context.Context, req tgapi.CheckPassword) (tgapi.User, error) {
 	const method = "auth.checkPassword"
 	res, err := invoke(ctx, a, method, func(ctx context.Context, cl *telegram.Client) (tg.AuthAuthorizationClass, error) {
 		p, err := cl.API().AccountGetPassword(ctx)
@@ -37,7 +37,7 @@ func (a *api) CheckPassword(ctx context.Context, password string) (tgapi.User, e
 		}
 		var check tg.InputCheckPasswordSRPClass = &tg.InputCheckPasswordEmpty{}
 		if p.HasPassword {
-			srp, err := auth.PasswordHash([]byte(password), p.SRPID, p.SRPB, p.SecureRandom, p.CurrentAlgo)
+			srp, err := auth.PasswordHash([]byte(req.Password), p.SRPID, p.SRPB, p.SecureRandom, p.CurrentAlgo)
 			if err != nil {
 				return nil, fmt.Errorf("compute SRP answer: %w", err)
 			}
@@ -51,8 +51,8 @@ func (a *api) CheckPassword(ctx context.Context, password string) (tgapi.User, e
 	return authorizedUser(method, res)
 }
 
-// RequestPasswordRecovery calls auth.requestPasswordRecovery.
-func (a *api) RequestPasswordRecovery(ctx context.Context) (tgapi.PasswordRecovery, error) {
+// requestPasswordRecovery calls auth.requestPasswordRecovery.
+func (a *api) requestPasswordRecovery(ctx context.Context) (tgapi.PasswordRecovery, error) {
 	r, err := invoke(ctx, a, "auth.requestPasswordRecovery", func(ctx context.Context, cl *telegram.Client) (*tg.AuthPasswordRecovery, error) {
 		return cl.API().AuthRequestPasswordRecovery(ctx)
 	})
@@ -62,12 +62,12 @@ func (a *api) RequestPasswordRecovery(ctx context.Context) (tgapi.PasswordRecove
 	return tgapi.PasswordRecovery{EmailPattern: r.EmailPattern}, nil
 }
 
-// RecoverPassword calls auth.recoverPassword with the e-mailed code; the 2FA password is
+// recoverPassword calls auth.recoverPassword with the e-mailed code; the 2FA password is
 // removed and the session authorized.
-func (a *api) RecoverPassword(ctx context.Context, code string) (tgapi.User, error) {
+func (a *api) recoverPassword(ctx context.Context, req tgapi.RecoverPassword) (tgapi.User, error) {
 	const method = "auth.recoverPassword"
 	res, err := invoke(ctx, a, method, func(ctx context.Context, cl *telegram.Client) (tg.AuthAuthorizationClass, error) {
-		return cl.API().AuthRecoverPassword(ctx, &tg.AuthRecoverPasswordRequest{Code: code})
+		return cl.API().AuthRecoverPassword(ctx, &tg.AuthRecoverPasswordRequest{Code: req.Code})
 	})
 	if err != nil {
 		return tgapi.User{}, err

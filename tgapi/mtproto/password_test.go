@@ -12,10 +12,7 @@ import (
 func signInTo2FA(t *testing.T, a tgapi.API, phone, code string) {
 	t.Helper()
 	sent := sendCode(t, a, phone)
-	_, err := a.SignIn(testCtx(t), tgapi.SignInRequest{
-		CodeRef: tgapi.CodeRef{Phone: phone, PhoneCodeHash: sent.PhoneCodeHash},
-		Code:    code,
-	})
+	_, err := call[tgapi.Authorization](testCtx(t), a, tgapi.SignIn{Phone: phone, PhoneCodeHash: sent.PhoneCodeHash, Code: code})
 	wantRPCError(t, err, 401, "SESSION_PASSWORD_NEEDED")
 }
 
@@ -25,21 +22,21 @@ func TestTwoFactorPassword(t *testing.T) {
 	a := connect(t, newConnector(t, opts), "login-2fa", &memSessions{})
 	signInTo2FA(t, a, phone2FA, "22222")
 
-	info, err := a.PasswordInfo(testCtx(t))
+	info, err := call[tgapi.PasswordInfo](testCtx(t), a, tgapi.GetPassword{})
 	want := tgapi.PasswordInfo{HasPassword: true, Hint: "battery staple", HasRecovery: true}
 	if err != nil || info != want {
-		t.Fatalf("PasswordInfo = %+v, %v; want %+v", info, err, want)
+		t.Fatalf("GetPassword = %+v, %v; want %+v", info, err, want)
 	}
 
-	_, err = a.CheckPassword(testCtx(t), "wrong horse")
+	_, err = call[tgapi.User](testCtx(t), a, tgapi.CheckPassword{Password: "wrong horse"})
 	wantRPCError(t, err, 400, "PASSWORD_HASH_INVALID")
 
-	u, err := a.CheckPassword(testCtx(t), password2FA)
+	u, err := call[tgapi.User](testCtx(t), a, tgapi.CheckPassword{Password: password2FA})
 	if err != nil || u.Phone != phone2FA {
 		t.Fatalf("CheckPassword = %+v, %v", u, err)
 	}
-	if self, err := a.Self(testCtx(t)); err != nil || self.ID != u.ID {
-		t.Fatalf("Self = %+v, %v", self, err)
+	if self, err := call[tgapi.User](testCtx(t), a, tgapi.GetSelf{}); err != nil || self.ID != u.ID {
+		t.Fatalf("GetSelf = %+v, %v", self, err)
 	}
 }
 
@@ -49,13 +46,13 @@ func TestPasswordRecovery(t *testing.T) {
 	a := connect(t, newConnector(t, opts), "login-recovery", &memSessions{})
 	signInTo2FA(t, a, phone2FARecovery, "22222")
 
-	rec, err := a.RequestPasswordRecovery(testCtx(t))
+	rec, err := call[tgapi.PasswordRecovery](testCtx(t), a, tgapi.RequestPasswordRecovery{})
 	if err != nil || rec.EmailPattern != "g***@example.com" {
 		t.Fatalf("RequestPasswordRecovery = %+v, %v", rec, err)
 	}
-	_, err = a.RecoverPassword(testCtx(t), "000000")
+	_, err = call[tgapi.User](testCtx(t), a, tgapi.RecoverPassword{Code: "000000"})
 	wantRPCError(t, err, 400, "CODE_INVALID")
-	u, err := a.RecoverPassword(testCtx(t), "222222")
+	u, err := call[tgapi.User](testCtx(t), a, tgapi.RecoverPassword{Code: "222222"})
 	if err != nil || u.Phone != phone2FARecovery {
 		t.Fatalf("RecoverPassword = %+v, %v", u, err)
 	}

@@ -11,16 +11,29 @@ import (
 	"github.com/tgauth/tgauth/tgapi"
 )
 
-// memSessions is a tgapi.SessionStorage in memory that counts its writes.
+// memSessions is a tgapi.SessionStorage in memory that counts its writes, and fails
+// with loadErr and storeErr when they are set.
 type memSessions struct {
-	mu     sync.Mutex
-	data   []byte
-	writes int
+	mu       sync.Mutex
+	data     []byte
+	writes   int
+	loadErr  error
+	storeErr error
+}
+
+// fail makes LoadSession fail with load and StoreSession with store (nil: work).
+func (m *memSessions) fail(load, store error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.loadErr, m.storeErr = load, store
 }
 
 func (m *memSessions) LoadSession(context.Context) ([]byte, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.loadErr != nil {
+		return nil, m.loadErr
+	}
 	if m.data == nil {
 		return nil, tgapi.ErrNoSession
 	}
@@ -30,6 +43,9 @@ func (m *memSessions) LoadSession(context.Context) ([]byte, error) {
 func (m *memSessions) StoreSession(_ context.Context, data []byte) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.storeErr != nil {
+		return m.storeErr
+	}
 	m.data = append([]byte(nil), data...)
 	m.writes++
 	return nil
@@ -68,8 +84,9 @@ func TestSessionStorageAdapter(t *testing.T) {
 	}
 
 	boom := errors.New("disk on fire")
-	if _, err := (sessionStorage{s: failing{boom}}).LoadSession(ctx); !errors.Is(err, boom) {
-		t.Errorf("other errors must pass through, got %v", err)
+	m.fail(boom, nil)
+	if _, err := s.LoadSession(ctx); !errors.Is(err, boom) || !errors.Is(err, ErrLocal) {
+		t.Errorf("other errors must pass through, marked local; got %v", err)
 	}
 }
 
@@ -78,9 +95,9 @@ func TestStoredSessionWatch(t *testing.T) {
 	m := &memSessions{}
 	w := newStoredSession()
 	s := sessionStorage{s: m, watch: w}
-	dc, changed := w.get()
-	if dc != 0 {
-		t.Fatalf("initial DC %d", dc)
+	dc, changed, err := w.get()
+	if dc != 0 || err != nil {
+		t.Fatalf("initial DC %d, error %v", dc, err)
 	}
 	if err := (&session.Loader{Storage: s}).Save(ctx, &session.Data{DC: 3}); err != nil {
 		t.Fatal(err)
@@ -90,7 +107,7 @@ func TestStoredSessionWatch(t *testing.T) {
 	default:
 		t.Fatal("store did not signal")
 	}
-	if dc, _ := w.get(); dc != 3 {
+	if dc, _, _ := w.get(); dc != 3 {
 		t.Errorf("watched DC %d after store, want 3", dc)
 	}
 
@@ -98,21 +115,34 @@ func TestStoredSessionWatch(t *testing.T) {
 	if _, err := (sessionStorage{s: m, watch: w2}).LoadSession(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if dc, _ := w2.get(); dc != 3 {
+	if dc, _, _ := w2.get(); dc != 3 {
 		t.Errorf("watched DC %d after load, want 3", dc)
 	}
 
-	boom := errors.New("disk on fire")
+	// A failure of the storage is kept (the first one) until the next success.
+	boom, again := errors.New("disk on fire"), errors.New("still on fire")
+	f := &memSessions{storeErr: boom}
 	w3 := newStoredSession()
-	if err := (sessionStorage{s: failing{boom}, watch: w3}).StoreSession(ctx, []byte("{}")); !errors.Is(err, boom) {
-		t.Errorf("store error lost: %v", err)
+	s3 := sessionStorage{s: f, watch: w3}
+	_, changed, _ = w3.get()
+	if err := s3.StoreSession(ctx, []byte("{}")); !errors.Is(err, boom) || !errors.Is(err, ErrLocal) {
+		t.Errorf("store error = %v, want ErrLocal and the storage's", err)
 	}
-	if _, ch := w3.get(); ch == nil {
-		t.Fatal("nil channel")
+	select {
+	case <-changed:
+	default:
+		t.Fatal("failed store did not signal")
+	}
+	f.fail(nil, again)
+	_ = s3.StoreSession(ctx, []byte("{}"))
+	if _, _, err := w3.get(); !errors.Is(err, boom) || !errors.Is(err, ErrLocal) {
+		t.Errorf("watched failure = %v, want the first one", err)
+	}
+	f.fail(nil, nil)
+	if err := (&session.Loader{Storage: s3}).Save(ctx, &session.Data{DC: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if dc, _, err := w3.get(); dc != 2 || err != nil {
+		t.Errorf("after a good store: DC %d, failure %v; want 2, none", dc, err)
 	}
 }
-
-type failing struct{ err error }
-
-func (f failing) LoadSession(context.Context) ([]byte, error) { return nil, f.err }
-func (f failing) StoreSession(context.Context, []byte) error  { return f.err }

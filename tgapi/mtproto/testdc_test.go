@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"os"
 	"sync"
 	"testing"
@@ -153,10 +154,35 @@ func testCtx(t *testing.T) context.Context {
 	return ctx
 }
 
-// sendCode calls SendCode and wants a sent code.
+// call makes req's call on a and checks what Invoke answered: no result with an error,
+// else a value of the result type the call table names for req, which must be R (any
+// mismatch is the error returned).
+func call[R any](ctx context.Context, a tgapi.API, req tgapi.Request) (R, error) {
+	var zero R
+	res, err := a.Invoke(ctx, req)
+	if err != nil {
+		if res != nil {
+			return zero, fmt.Errorf("%s failed with a result %T: %w", req.Method(), res, err)
+		}
+		return zero, err
+	}
+	if err := tgapi.CheckResult(req, res); err != nil {
+		return zero, err
+	}
+	if res == nil {
+		return zero, nil
+	}
+	r, ok := res.(R)
+	if !ok {
+		return zero, fmt.Errorf("%s answered %T, the test wants %T", req.Method(), res, zero)
+	}
+	return r, nil
+}
+
+// sendCode calls auth.sendCode and wants a sent code.
 func sendCode(t *testing.T, a tgapi.API, phone string) *tgapi.SentCode {
 	t.Helper()
-	res, err := a.SendCode(testCtx(t), tgapi.SendCodeRequest{Phone: phone})
+	res, err := call[tgapi.SendCodeResult](testCtx(t), a, tgapi.SendCode{Phone: phone})
 	if err != nil {
 		t.Fatalf("SendCode(%s): %v", phone, err)
 	}
