@@ -18,8 +18,8 @@ var ErrClosed = errors.New("mtproto: connector closed")
 // (no app credentials, a bad DC list). It tells such a failure from a transport one: the
 // error is neither Telegram's answer nor the network's, and retrying does not help until
 // the storage or the configuration is fixed. The original error stays in the chain, so
-// errors.Is and errors.As still find it.
-var ErrLocal = errors.New("local failure")
+// errors.Is and errors.As still find it. It is tgapi.ErrLocal, which the engine checks.
+var ErrLocal = tgapi.ErrLocal
 
 // ErrUnsupported is wrapped into the error of a call whose answer this adapter has no
 // domain type for (for example auth.sentCodePaymentRequired, or an unknown constructor
