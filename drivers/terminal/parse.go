@@ -3,39 +3,44 @@ package terminal
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/tgauth/tgauth/machine"
+	"github.com/tgauth/tgauth/tgapi"
 )
 
 var botTokenLike = regexp.MustCompile(`^[0-9]+:`)
 
-// Parse turns a line typed at prompt p into an input; nil for an empty line. The words
-// 'cancel', 'resend' and 'recover' work wherever the prompt accepts them.
-func Parse(p machine.Prompt, text string) (machine.Input, error) {
+// parse turns a line typed at a one-question prompt p into an input; nil for an empty
+// line. The words 'cancel', 'resend', 'recover' and 'logout' work wherever the prompt
+// accepts them. A login code is checked against the shape Telegram announced (its length,
+// digits) before it is sent, so that a typo spends no attempt.
+func parse(p machine.Prompt, text string) (machine.Input, error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
 		return nil, nil
 	}
-	word := strings.ToLower(text)
-	for _, cmd := range []machine.Input{machine.Cancel{}, machine.Resend{}, machine.RequestRecovery{}, machine.LogOut{}} {
-		if word == commandWord(cmd) && accepts(p, cmd) {
-			return cmd, nil
-		}
+	if cmd := command(p, text); cmd != nil {
+		return cmd, nil
 	}
 	switch p.Kind {
 	case machine.AskStart:
 		switch {
-		case word == "qr":
+		case strings.EqualFold(text, "qr"):
 			return machine.StartQR{}, nil
 		case botTokenLike.MatchString(text):
 			return machine.SubmitBotToken{Token: text}, nil
 		}
 		return machine.SubmitPhone{Phone: text}, nil
 	case machine.AskCode:
-		return machine.SubmitCode{Code: text}, nil
+		code, err := checkCode(p.Code, text)
+		if err != nil {
+			return nil, err
+		}
+		return machine.SubmitCode{Code: code}, nil
 	case machine.AskNewCode:
-		return nil, fmt.Errorf("that code expired; type 'resend' for a new one")
+		return nil, fmt.Errorf("that code expired; type 'resend' for a new one, or 'cancel'")
 	case machine.AskPassword:
 		return machine.SubmitPassword{Password: text}, nil
 	case machine.AskRecoveryCode:
@@ -44,43 +49,118 @@ func Parse(p machine.Prompt, text string) (machine.Input, error) {
 		return machine.SubmitEmail{Email: text}, nil
 	case machine.AskEmailCode:
 		return machine.SubmitEmailCode{Code: text}, nil
-	case machine.AskSignUp:
-		fields := strings.Fields(text)
-		accept := len(fields) > 1 && strings.EqualFold(fields[len(fields)-1], "accept")
-		if accept {
-			fields = fields[:len(fields)-1]
-		}
-		if !accept {
-			return nil, fmt.Errorf("end the line with 'accept' to accept the terms of service")
-		}
-		su := machine.SubmitSignUp{FirstName: fields[0], AcceptTerms: true}
-		if len(fields) > 1 {
-			su.LastName = strings.Join(fields[1:], " ")
-		}
-		return su, nil
 	}
 	return nil, fmt.Errorf("nothing to type now; type 'cancel' to give up")
 }
 
-func commandWord(in machine.Input) string {
-	switch in.(type) {
-	case machine.Cancel:
-		return "cancel"
-	case machine.Resend:
-		return "resend"
-	case machine.RequestRecovery:
-		return "recover"
-	case machine.LogOut:
-		return "logout"
+// command is the command word text names, if the prompt accepts it; else nil.
+func command(p machine.Prompt, text string) machine.Input {
+	words := map[string]machine.Input{"cancel": machine.Cancel{}, "resend": machine.Resend{},
+		"recover": machine.RequestRecovery{}, "logout": machine.LogOut{}}
+	in, ok := words[strings.ToLower(strings.TrimSpace(text))]
+	if !ok || !slices.Contains(p.Accepts, in.Event()) {
+		return nil
 	}
-	return ""
+	return in
 }
 
-func accepts(p machine.Prompt, in machine.Input) bool {
-	for _, ev := range p.Accepts {
-		if ev == in.Event() {
-			return true
-		}
+// checkCode returns the code typed as text without the spaces and dashes people type
+// between digit groups, or an error saying what is wrong with its shape. Codes that are
+// words (SMS word or phrase) are taken as typed.
+func checkCode(c *machine.CodePrompt, text string) (string, error) {
+	if c != nil && (c.Type == tgapi.CodeSMSWord || c.Type == tgapi.CodeSMSPhrase) {
+		return text, nil
 	}
-	return false
+	code := strings.NewReplacer(" ", "", "-", "").Replace(text)
+	if strings.Trim(code, "0123456789") != "" {
+		return "", fmt.Errorf("a code is digits only; enter it again (nothing was sent)")
+	}
+	if c != nil && c.Length > 0 && len(code) != c.Length {
+		return "", fmt.Errorf("the code has %d digits, not %d; enter it again (nothing was sent)", c.Length, len(code))
+	}
+	return code, nil
+}
+
+// question is one thing the terminal asks.
+type question struct {
+	label  string
+	hidden bool // typed without echo: a password
+}
+
+// form asks the questions of one prompt and makes its input from the answers: one
+// question for most prompts; first name, last name and the terms for sign-up.
+type form struct {
+	prompt  machine.Prompt
+	answers []string
+}
+
+// questions are what the prompt asks, in order; none when it asks nothing.
+func (f *form) questions() []question {
+	switch f.prompt.Kind {
+	case machine.AskStart:
+		return []question{{label: "Phone number (international format), bot token, or 'qr': "}}
+	case machine.AskCode:
+		return []question{{label: "Code: "}}
+	case machine.AskNewCode:
+		return []question{{label: "Type 'resend' for a new code, or 'cancel': "}}
+	case machine.AskPassword:
+		return []question{{label: "Password: ", hidden: true}}
+	case machine.AskRecoveryCode:
+		return []question{{label: "Recovery code: "}}
+	case machine.AskEmail:
+		return []question{{label: "E-mail: "}}
+	case machine.AskEmailCode:
+		return []question{{label: "E-mail code: "}}
+	case machine.AskSignUp:
+		return []question{{label: "First name: "}, {label: "Last name (optional): "},
+			{label: "Accept the terms of service? [y/N]: "}}
+	}
+	return nil
+}
+
+// question returns what to ask now; ok is false when the prompt asks nothing.
+func (f *form) question() (q question, ok bool) {
+	qs := f.questions()
+	if len(f.answers) >= len(qs) {
+		return question{}, false
+	}
+	return qs[len(f.answers)], true
+}
+
+// transcript is the questions answered so far with their answers, a line each.
+func (f *form) transcript() string {
+	var b strings.Builder
+	for i, q := range f.questions()[:len(f.answers)] {
+		b.WriteString(q.label + f.answers[i] + "\n")
+	}
+	return b.String()
+}
+
+// answer takes the answer to the current question. It returns the input once the form is
+// complete, nil and no error when there is a next question (or the line was empty), and
+// an error, saying what to do, for an answer that cannot be used.
+func (f *form) answer(text string) (machine.Input, error) {
+	if f.prompt.Kind != machine.AskSignUp {
+		return parse(f.prompt, text)
+	}
+	text = strings.TrimSpace(text)
+	if cmd := command(f.prompt, text); cmd != nil {
+		return cmd, nil
+	}
+	switch len(f.answers) {
+	case 0:
+		if text == "" {
+			return nil, fmt.Errorf("a first name is required to sign up; type 'cancel' to give up")
+		}
+	case 2:
+		switch strings.ToLower(text) {
+		case "y", "yes":
+			return machine.SubmitSignUp{FirstName: f.answers[0], LastName: f.answers[1], AcceptTerms: true}, nil
+		case "", "n", "no":
+			return machine.Cancel{}, nil // no account without the terms
+		}
+		return nil, fmt.Errorf("answer y to accept the terms of service, or n to give up")
+	}
+	f.answers = append(f.answers, text)
+	return nil, nil
 }

@@ -5,88 +5,45 @@ import (
 	"strings"
 	"time"
 
-	"rsc.io/qr"
-
 	"github.com/tgauth/tgauth/machine"
 )
 
-// render writes the prompt if it changed since the last one written.
-func (s *Session) render(snap machine.Snapshot) {
-	text := Render(snap, s.opts.TTY, time.Now())
-	if text == s.shown {
-		return
-	}
-	if s.opts.TTY && snap.Prompt.Kind == machine.ShowQR && strings.HasPrefix(s.shown, qrHeading) {
-		fmt.Fprint(s.opts.Out, "\033[H\033[2J") // a refreshed QR code replaces the old one
-	}
-	s.shown = text
-	fmt.Fprint(s.opts.Out, text)
-}
-
-const qrHeading = "Scan this QR code"
-
-// Render returns what a terminal shows for a snapshot: the prompt's message and details,
-// ending with the question to answer (no newline after a question). With tty set, a QR
-// prompt includes the code drawn in block characters.
-func Render(snap machine.Snapshot, tty bool, now time.Time) string {
-	p := snap.Prompt
+// body is what a prompt shows above its question: the message and the lines that help
+// answer it, each ending in a newline. The QR code itself is drawn by the caller.
+func body(p machine.Prompt) string {
 	var b strings.Builder
-	if p.Problem != nil && p.Kind != machine.ShowClosed {
-		fmt.Fprintf(&b, "! %s\n", p.Problem.Text())
-	}
-	if !p.RetryAt.IsZero() {
-		fmt.Fprintf(&b, "Telegram asks to wait until %s (%s).\n", p.RetryAt.Local().Format(time.TimeOnly), until(p.RetryAt, now))
-	}
+	b.WriteString(p.Message + "\n")
 	switch p.Kind {
-	case machine.AskStart:
-		b.WriteString("Phone number (international format), bot token, or 'qr': ")
-	case machine.AskCode:
-		b.WriteString(p.Message + "\n")
-		if c := p.Code; c != nil && c.NextType != "" {
-			b.WriteString(resendLine(c, now) + "\n")
-		}
-		b.WriteString("Code: ")
-	case machine.AskNewCode:
-		b.WriteString(p.Message + "\nType 'resend' for a new code, or 'cancel': ")
 	case machine.AskPassword:
-		b.WriteString(p.Message + "\n")
 		if p.Password != nil && p.Password.HasRecovery {
 			b.WriteString("Forgot it? Type 'recover' for a code by e-mail.\n")
 		}
-		b.WriteString("Password: ")
 	case machine.AskSignUp:
-		b.WriteString(p.Message + "\n")
 		if p.Terms != nil {
 			fmt.Fprintf(&b, "\nTerms of service:\n%s\n\n", strings.TrimSpace(p.Terms.Text))
 		}
-		b.WriteString("First name, last name, and 'accept' (e.g. 'Ada Lovelace accept'): ")
-	case machine.AskRecoveryCode:
-		b.WriteString(p.Message + "\nRecovery code: ")
-	case machine.AskEmail:
-		b.WriteString(p.Message + "\nE-mail: ")
-	case machine.AskEmailCode:
-		b.WriteString(p.Message + "\nE-mail code: ")
 	case machine.ShowQR:
-		if p.QR == nil {
-			b.WriteString(p.Message + "\n")
-			break
+		if p.QR != nil {
+			fmt.Fprintf(&b, "QR: %s\n", p.QR.URL)
 		}
-		fmt.Fprintf(&b, "%s with Telegram on a logged-in phone: Settings > Devices > Link Desktop Device.\n", qrHeading)
-		if tty {
-			b.WriteString(drawQR(p.QR.URL))
-		}
-		fmt.Fprintf(&b, "QR: %s\nValid until %s. Waiting for the scan", p.QR.URL, p.QR.Expires.Local().Format(time.TimeOnly))
-		if tty {
-			b.WriteString(" (Ctrl-C cancels).\n")
-		} else {
-			b.WriteString(" (type 'cancel' to give up).\n")
-		}
-	case machine.Wait:
-		b.WriteString(p.Message + "\n")
-	case machine.ShowDone, machine.ShowClosed:
-		b.WriteString(p.Message + "\n")
 	}
 	return b.String()
+}
+
+// status is the one line that changes while a prompt waits: how long until the code can
+// be resent, until Telegram's flood wait ends, or until the QR code is refreshed. Empty
+// when there is nothing to count down.
+func status(p machine.Prompt, now time.Time) string {
+	if p.RetryAt.After(now) {
+		return fmt.Sprintf("Telegram asks to wait %s before trying again.", until(p.RetryAt, now))
+	}
+	switch {
+	case p.Kind == machine.AskCode && p.Code != nil && p.Code.NextType != "":
+		return resendLine(p.Code, now)
+	case p.Kind == machine.ShowQR && p.QR != nil:
+		return fmt.Sprintf("Waiting for the scan; a new code comes in %s.", until(p.QR.Expires, now))
+	}
+	return ""
 }
 
 // resendLine says how and when the code can be sent again.
@@ -97,42 +54,20 @@ func resendLine(c *machine.CodePrompt, now time.Time) string {
 	return fmt.Sprintf("Type 'resend' to get it %s.", machine.CodeVia(c.NextType))
 }
 
+// until is the time left until t, in whole seconds.
 func until(t, now time.Time) string {
-	d := t.Sub(now).Round(time.Second)
-	if d < 0 {
-		d = 0
-	}
-	return d.String()
+	return max(t.Sub(now), 0).Round(time.Second).String()
 }
 
-// drawQR draws a QR code with half-block characters: two QR rows per text line, with a
-// quiet zone, dark modules as the terminal's foreground.
-func drawQR(text string) string {
-	code, err := qr.Encode(text, qr.L)
-	if err != nil {
+// once lets each problem through once: the refusal an input got is printed when the
+// input comes back, and not again when the snapshot that carries it arrives.
+type once struct{ last string }
+
+// next returns text if it differs from the last one let through, else "".
+func (o *once) next(text string) string {
+	if text == o.last {
 		return ""
 	}
-	const quiet = 2
-	n := code.Size
-	black := func(x, y int) bool {
-		return x >= 0 && y >= 0 && x < n && y < n && code.Black(x, y)
-	}
-	var b strings.Builder
-	for y := -quiet; y < n+quiet; y += 2 {
-		for x := -quiet; x < n+quiet; x++ {
-			top, bottom := black(x, y), black(x, y+1)
-			switch {
-			case top && bottom:
-				b.WriteRune(' ')
-			case top:
-				b.WriteRune('▄')
-			case bottom:
-				b.WriteRune('▀')
-			default:
-				b.WriteRune('█')
-			}
-		}
-		b.WriteRune('\n')
-	}
-	return b.String()
+	o.last = text
+	return text
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"sync"
@@ -100,6 +101,11 @@ func TestPhoneCodeAndPasswordFromPlainLines(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
+	for _, once := range []string{"Wrong code (PHONE_CODE_INVALID), attempt 1 of 5", "Enter the 5-digit code"} {
+		if n := strings.Count(out, once); n != 1 {
+			t.Errorf("%q printed %d times; want once:\n%s", once, n, out)
+		}
+	}
 	if strings.Contains(out, "\033") {
 		t.Errorf("escape codes written to a non-terminal:\n%q", out)
 	}
@@ -152,7 +158,9 @@ func TestInterruptCancelsTheCode(t *testing.T) {
 	}
 }
 
-func TestSignUpShowsTermsAndNeedsAccept(t *testing.T) {
+// Sign-up asks the first name, the last name (optional), shows the terms and asks to
+// accept them: a first name of two words stays one first name.
+func TestSignUpAsksNamesThenTheTerms(t *testing.T) {
 	api := phoneAPI()
 	mock.Handle(api, func(context.Context, tgapi.SignIn) (tgapi.Authorization, error) {
 		return tgapi.Authorization{SignUpRequired: &tgapi.TermsOfService{Text: "Be nice."}}, nil
@@ -162,15 +170,49 @@ func TestSignUpShowsTermsAndNeedsAccept(t *testing.T) {
 		first, last = req.FirstName, req.LastName
 		return tgapi.User{ID: 9, FirstName: req.FirstName}, nil
 	})
-	snap, out, err := run(t, api, "22222\nAda Lovelace\nAda Lovelace accept\n", machine.SubmitPhone{Phone: "+9996621234"})
+	snap, out, err := run(t, api, "22222\n\nMary Ann\n\nmaybe\ny\n", machine.SubmitPhone{Phone: "+9996621234"})
 	if err != nil || snap.State != "Authorized" {
 		t.Fatalf("%s %v\n%s", snap.State, err, out)
 	}
-	if !strings.Contains(out, "Terms of service:\nBe nice.") || !strings.Contains(out, "end the line with 'accept'") {
-		t.Errorf("output:\n%s", out)
+	for _, want := range []string{"Terms of service:\nBe nice.", "First name: ", "a first name is required",
+		"Last name (optional): ", "Accept the terms of service? [y/N]: ", "answer y to accept"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
 	}
-	if first != "Ada" || last != "Lovelace" {
+	if first != "Mary Ann" || last != "" {
 		t.Errorf("signed up as %q %q", first, last)
+	}
+}
+
+// Declining the terms cancels the login.
+func TestSignUpDeclinedCancels(t *testing.T) {
+	api := phoneAPI()
+	mock.Handle(api, func(context.Context, tgapi.SignIn) (tgapi.Authorization, error) {
+		return tgapi.Authorization{SignUpRequired: &tgapi.TermsOfService{Text: "Be nice."}}, nil
+	})
+	snap, out, err := run(t, api, "22222\nAda\nLovelace\n\n", machine.SubmitPhone{Phone: "+9996621234"})
+	var closed *terminal.Closed
+	if !errors.As(err, &closed) || snap.State != "Cancelled" {
+		t.Fatalf("%s %v\n%s", snap.State, err, out)
+	}
+}
+
+// A code of the wrong shape is not sent: no attempt is spent on it. A refusal is printed
+// once.
+func TestCodeShapeCheckedBeforeSending(t *testing.T) {
+	api := phoneAPI()
+	snap, out, err := run(t, api, "1234\nabcde\n2-2-2-2-2\nhunter2\n", machine.SubmitPhone{Phone: "+9996621234"})
+	if err != nil || snap.State != "Authorized" {
+		t.Fatalf("%s %v\n%s", snap.State, err, out)
+	}
+	if n := strings.Count(fmt.Sprint(api.Calls()), "auth.signIn"); n != 1 {
+		t.Errorf("auth.signIn made %d times; want once, with the code of the right shape", n)
+	}
+	for _, want := range []string{"the code has 5 digits, not 4", "a code is digits only"} {
+		if strings.Count(out, want) != 1 {
+			t.Errorf("output has %q %d times; want once:\n%s", want, strings.Count(out, want), out)
+		}
 	}
 }
 
@@ -201,44 +243,5 @@ func TestQRShowsURLAndFinishesWhenScanned(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "QR: tg://login?token=dG9r") {
 		t.Errorf("no QR URL in:\n%s", out)
-	}
-}
-
-func TestRenderDrawsQROnTTY(t *testing.T) {
-	snap := machine.Snapshot{Prompt: machine.Prompt{Kind: machine.ShowQR,
-		QR: &machine.QRPrompt{URL: "tg://login?token=abc", Expires: time.Now()}}}
-	tty := terminal.Render(snap, true, time.Now())
-	plain := terminal.Render(snap, false, time.Now())
-	if !strings.ContainsAny(tty, "▀▄█") || strings.ContainsAny(plain, "▀▄█") {
-		t.Fatalf("tty:\n%s\nplain:\n%s", tty, plain)
-	}
-	if !strings.Contains(plain, "QR: tg://login?token=abc") {
-		t.Fatalf("plain render lacks the URL:\n%s", plain)
-	}
-}
-
-func TestParse(t *testing.T) {
-	code := machine.Prompt{Kind: machine.AskCode, Accepts: []machine.Event{"cancel", "resend_code", "submit_code"}}
-	start := machine.Prompt{Kind: machine.AskStart, Accepts: []machine.Event{"cancel", "start_qr", "submit_bot_token", "submit_phone"}}
-	for _, tc := range []struct {
-		p    machine.Prompt
-		line string
-		want machine.Input
-	}{
-		{code, " 12345 ", machine.SubmitCode{Code: "12345"}},
-		{code, "resend", machine.Resend{}},
-		{code, "CANCEL", machine.Cancel{}},
-		{start, "qr", machine.StartQR{}},
-		{start, "123:ABCdef_ghij", machine.SubmitBotToken{Token: "123:ABCdef_ghij"}},
-		{start, "+1 555 0100", machine.SubmitPhone{Phone: "+1 555 0100"}},
-		{start, "", nil},
-	} {
-		got, err := terminal.Parse(tc.p, tc.line)
-		if err != nil || got != tc.want {
-			t.Errorf("Parse(%s, %q) = %#v, %v; want %#v", tc.p.Kind, tc.line, got, err, tc.want)
-		}
-	}
-	if _, err := terminal.Parse(machine.Prompt{Kind: machine.Wait}, "x"); err == nil {
-		t.Error("typing while waiting: no error")
 	}
 }

@@ -122,22 +122,14 @@ func firstInput(phone, botToken string, qr bool) (machine.Input, error) {
 	return nil, nil
 }
 
-// terminalOptions sees whether the command runs on a terminal. Lines read from stdin are
-// bounded (maxLine); so is a password read on the terminal, whose line discipline bounds
-// a line too.
+// terminalOptions sees whether the command runs on a terminal: then the terminal driver
+// takes stdin and stdout as they are (the terminal's line discipline bounds a line);
+// else it reads lines of at most maxLine bytes.
 func terminalOptions(env Env) terminal.Options {
-	opts := terminal.Options{In: boundedLines(env.Stdin), Out: env.Stdout}
-	in, isFile := env.Stdin.(*os.File)
+	in, inFile := env.Stdin.(*os.File)
 	out, outFile := env.Stdout.(*os.File)
-	if isFile && outFile && term.IsTerminal(int(in.Fd())) && term.IsTerminal(int(out.Fd())) {
-		opts.TTY = true
-		opts.ReadPassword = func() (string, error) {
-			b, err := term.ReadPassword(int(in.Fd()))
-			if len(b) > maxLine {
-				return "", errLineTooLong
-			}
-			return string(b), err
-		}
+	if inFile && outFile && term.IsTerminal(int(in.Fd())) && term.IsTerminal(int(out.Fd())) {
+		return terminal.Options{In: in, Out: out, TTY: true}
 	}
-	return opts
+	return terminal.Options{In: boundedLines(env.Stdin), Out: env.Stdout}
 }
