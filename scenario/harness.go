@@ -105,10 +105,16 @@ func (h *Harness) Do(f func(e *machine.Engine) (machine.Snapshot, error)) (snap 
 }
 
 // Walked returns the states login id reached, in order.
-func (h *Harness) Walked(id string) []string {
+func (h *Harness) Walked(id string) []string { return h.walkedFrom(id, 0) }
+
+// walkedFrom returns the states login id reached from the n-th on (a copy).
+func (h *Harness) walkedFrom(id string, n int) []string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return append([]string(nil), h.walked[id]...)
+	if n >= len(h.walked[id]) {
+		return nil
+	}
+	return append([]string(nil), h.walked[id][n:]...)
 }
 
 // Taken returns every (from, event) pair the harness's logins took, from their journals.
