@@ -547,3 +547,25 @@ func TestListAndSession(t *testing.T) {
 		t.Fatalf("Session(New) = %v, want an error naming the state", err)
 	}
 }
+
+// One scheduler round fires every due timer, not a fixed batch of them.
+func TestTickFiresEverythingDue(t *testing.T) {
+	ctx := context.Background()
+	c := newClock()
+	store := memory.New()
+	e := newEngine(t, store, &mock.API{}, c)
+	const n = 2*machine.TickBatch + 50
+	for range n {
+		if _, err := e.Start(ctx, machine.StartOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.Advance(time.Hour) // past every login's TTL
+	if err := e.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	expired, err := e.List(ctx, machine.ListOptions{State: states.Expired})
+	if err != nil || len(expired) != n {
+		t.Fatalf("after one Tick: %d of %d logins expired (%v)", len(expired), n, err)
+	}
+}

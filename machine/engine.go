@@ -291,38 +291,64 @@ func (e *Engine) overdue(l *Login) bool {
 
 // Tick runs one round of the scheduler: it recovers in-flight logins whose lease lapsed
 // and fires every due timer. Run calls it every Options.Tick; tests and one-shot tools
-// call it directly.
+// call it directly. Logins are claimed in batches of TickBatch for as long as full
+// batches come back and move, so a round takes what is due, however much that is.
 func (e *Engine) Tick(ctx context.Context) error {
-	stale, err := e.opts.Store.Stale(ctx, e.now(), 100)
+	errs, err := e.batches(ctx, e.opts.Store.Stale, func(l *Login) error {
+		return e.recover(ctx, l)
+	})
 	if err != nil {
 		return fmt.Errorf("tick: stale logins: %w", err)
 	}
-	var errs []error
-	for _, l := range stale {
-		if e.ours(l) != nil {
-			continue // another Telegram's engine recovers it
+	timerErrs, err := e.batches(ctx, e.opts.Store.Due, func(l *Login) error {
+		schedule(l, e.now()) // against the clock now: an overdue TTL goes first
+		if l.TimerEvent == "" || l.TimerAt.After(e.now()) {
+			return errNotDue
 		}
-		if err := e.recover(ctx, l); err != nil && !errors.Is(err, ErrConflict) {
-			errs = append(errs, err)
+		if _, err := e.fire(ctx, l, l.TimerEvent, nil); err != nil && !errors.Is(err, ErrRefused) {
+			return fmt.Errorf("timer %s of login %s: %w", l.TimerEvent, l.ID, err)
 		}
-	}
-	due, err := e.opts.Store.Due(ctx, e.now(), 100)
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("tick: due timers: %w", err)
 	}
-	for _, l := range due {
-		if e.ours(l) != nil {
-			continue
+	return errors.Join(append(errs, timerErrs...)...)
+}
+
+// TickBatch is how many logins one store query of Tick claims.
+const TickBatch = 100
+
+// errNotDue says a login claimed by a batch had nothing to do after all.
+var errNotDue = errors.New("not due")
+
+// batches hands each login that fetch returns (TickBatch at a time) to handle, skipping
+// other Telegrams' logins, and fetches again while a full batch came back and some of it
+// moved. It returns the errors of handle other than lost races, and fetch's error.
+func (e *Engine) batches(ctx context.Context, fetch func(context.Context, time.Time, int) ([]*Login, error),
+	handle func(*Login) error) (errs []error, err error) {
+	for {
+		batch, err := fetch(ctx, e.now(), TickBatch)
+		if err != nil {
+			return errs, err
 		}
-		schedule(l, e.now()) // against the clock now: an overdue TTL goes first
-		if l.TimerEvent == "" || l.TimerAt.After(e.now()) {
-			continue
+		moved := 0
+		for _, l := range batch {
+			if e.ours(l) != nil {
+				continue // another Telegram's engine takes it
+			}
+			switch err := handle(l); {
+			case err == nil:
+				moved++
+			case errors.Is(err, ErrConflict), errors.Is(err, errNotDue):
+			default:
+				errs = append(errs, err)
+			}
 		}
-		if _, err := e.fire(ctx, l, l.TimerEvent, nil); err != nil && !errors.Is(err, ErrConflict) && !errors.Is(err, ErrRefused) {
-			errs = append(errs, fmt.Errorf("timer %s of login %s: %w", l.TimerEvent, l.ID, err))
+		if len(batch) < TickBatch || moved == 0 || ctx.Err() != nil {
+			return errs, nil
 		}
 	}
-	return errors.Join(errs...)
 }
 
 // Run resolves logins left in flight by a crash and fires timers until ctx is done. Timers
