@@ -142,6 +142,13 @@ func (h *Handler) displayAndWait(w http.ResponseWriter, r *http.Request, id stri
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), h.opts.LongPoll)
 	defer cancel()
+	go func() {
+		select {
+		case <-h.closing:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	last := machine.Snapshot{}
 	for s := range h.engine.Watch(ctx, id) {
 		last = s

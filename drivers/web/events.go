@@ -47,6 +47,8 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request, id string) {
 			}
 		case <-r.Context().Done():
 			return
+		case <-h.closing:
+			return
 		}
 		if rc.Flush() != nil {
 			return

@@ -37,6 +37,7 @@ package web
 import (
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/tgauth/tgauth/machine"
@@ -72,6 +73,9 @@ type Handler struct {
 	mux       *http.ServeMux
 	perLogin  *limiter
 	perClient *limiter
+
+	closeOnce sync.Once
+	closing   chan struct{} // closed by Close
 }
 
 // New returns a Handler over opts.Engine.
@@ -90,7 +94,7 @@ func New(opts Options) *Handler {
 		log = slog.New(slog.DiscardHandler)
 	}
 	h := &Handler{opts: opts, engine: opts.Engine, log: log, mux: http.NewServeMux(),
-		perLogin: newLimiter(opts.PerLogin), perClient: newLimiter(opts.PerClient)}
+		perLogin: newLimiter(opts.PerLogin), perClient: newLimiter(opts.PerClient), closing: make(chan struct{})}
 	h.routes()
 	return h
 }
@@ -122,6 +126,10 @@ func (h *Handler) routes() {
 	page("POST /l/{secret}/cancel", h.cancel)
 	h.mux.Handle("GET /static/", http.StripPrefix("/static/", http.HandlerFunc(h.static)))
 }
+
+// Close ends the event streams and long polls being served, so that a server shutting
+// down (http.Server.RegisterOnShutdown) is not held by them. Other requests finish.
+func (h *Handler) Close() { h.closeOnce.Do(func() { close(h.closing) }) }
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {

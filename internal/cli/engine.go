@@ -34,6 +34,9 @@ type engineUse struct {
 	embedded bool
 	// scheduler: run the engine's scheduler (timers, crash recovery) until close.
 	scheduler bool
+	// instrument, if set, may wrap opts.Telegram and set opts.Observer before the engine
+	// is built ('tgauth serve' counts calls and steps for /metrics).
+	instrument func(opts *machine.Options)
 }
 
 // errNoTelegram is what a command that needs a named Telegram says when it has none.
@@ -88,6 +91,9 @@ func (f *engineFlags) start(ctx context.Context, env Env, use engineUse) (*runni
 		closers = append(closers, func() { _ = file.Close() })
 		rec := replay.NewRecorder(file, replay.RecorderOptions{Settings: machine.SettingsOf(opts)})
 		opts.Telegram, opts.Observer = rec.Connector(connector), rec
+	}
+	if use.instrument != nil {
+		use.instrument(&opts)
 	}
 	if r.engine, err = machine.New(opts); err != nil {
 		return fail(err)
