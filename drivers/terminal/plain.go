@@ -26,6 +26,9 @@ func (s *Session) plain(ctx context.Context, snap machine.Snapshot, watch <-chan
 		asked    bool // a line is wanted and not read yet
 	)
 	for !finished(snap.Prompt) {
+		if p := snap.Prompt.Problem; p != nil && problems.next(p.Text()) != "" {
+			fmt.Fprintln(s.opts.Out, p.Text())
+		}
 		if p := snap.Prompt; p.Kind != machine.Wait && body(p) != shown {
 			shown = body(p)
 			fmt.Fprint(s.opts.Out, shown)
@@ -46,9 +49,6 @@ func (s *Session) plain(ctx context.Context, snap machine.Snapshot, watch <-chan
 				return snap, watchEnded(ctx)
 			}
 			snap = s.update(&f, snap, next)
-			if p := snap.Prompt.Problem; p != nil && problems.next(p.Text()) != "" {
-				fmt.Fprintln(s.opts.Out, p.Text())
-			}
 		case l := <-lines:
 			asked = false
 			if l.err != nil {

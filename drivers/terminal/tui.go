@@ -86,9 +86,13 @@ func newModel(ctx context.Context, e *machine.Engine, snap machine.Snapshot, wat
 	return m
 }
 
-// Init implements tea.Model.
+// Init implements tea.Model: the problem the login comes with, if any, is printed.
 func (m *model) Init() tea.Cmd {
-	return tea.Batch(m.next(), tick(), m.input.Focus())
+	var problem tea.Cmd
+	if p := m.snap.Prompt.Problem; p != nil {
+		problem = m.print(m.problems.next(p.Text()))
+	}
+	return tea.Batch(problem, m.next(), tick(), m.input.Focus())
 }
 
 // next waits for the next snapshot from the watch.

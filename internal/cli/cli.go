@@ -9,9 +9,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
-	"sort"
+	"slices"
+	"strings"
 )
 
 // Env is what a command reads and writes, so tests can run commands in-process.
@@ -19,6 +21,9 @@ type Env struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	Getenv         func(string) string
+
+	// built, when set, is given the flag set the command builds (see flagsOf).
+	built func(*flag.FlagSet)
 }
 
 // command is one subcommand.
@@ -40,42 +45,71 @@ type exitError struct{ code int }
 
 func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
-// Main runs the command line args (without the program name) and returns the exit code:
-// 0 on success, 1 when the command failed, 2 for a usage error.
+// The exit codes of every command.
+const (
+	exitDone        = 0   // the command did what it was asked
+	exitRefused     = 1   // the input was refused, or the command failed
+	exitUsage       = 2   // the command line is wrong
+	exitUnreachable = 3   // Telegram did not answer
+	exitInterrupted = 130 // interrupted (Ctrl-C), after the call in flight was answered
+)
+
+// Main runs the command line args (without the program name) and returns the exit code
+// (exitDone, exitRefused...).
 func Main(ctx context.Context, env Env, args []string) int {
 	if env.Getenv == nil {
 		env.Getenv = os.Getenv
 	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		if len(args) > 1 {
-			if c, ok := commands[args[1]]; ok {
-				fmt.Fprintf(env.Stdout, "usage: tgauth %s\n\n%s\n", c.usage, c.summary)
-				return 0
+			_, c, _ := lookup(args[1:])
+			if c.run == nil {
+				fmt.Fprintf(env.Stderr, "tgauth: unknown command %q; run 'tgauth help' for the list\n", args[1])
+				return exitUsage
 			}
+			help := env
+			help.Stderr = env.Stdout
+			_ = c.run(ctx, help, []string{"-h"}) // prints the usage and the flags
+			return exitDone
 		}
 		usage(env.Stdout)
 		if len(args) == 0 {
-			return 2
+			return exitUsage
 		}
-		return 0
+		return exitDone
 	}
-	c, ok := commands[args[0]]
-	if !ok {
+	name, c, rest := lookup(args)
+	if c.run == nil {
 		fmt.Fprintf(env.Stderr, "tgauth: unknown command %q; run 'tgauth help' for the list\n", args[0])
-		return 2
+		return exitUsage
 	}
-	err := c.run(ctx, env, args[1:])
+	err := c.run(ctx, env, rest)
 	var exit exitError
 	switch {
 	case err == nil:
-		return 0
+		return exitDone
 	case errors.Is(err, errUsage), errors.Is(err, flag.ErrHelp):
-		return 2
+		return exitUsage
 	case errors.As(err, &exit):
 		return exit.code
 	}
-	fmt.Fprintf(env.Stderr, "tgauth %s: %v\n", args[0], err)
-	return 1
+	fmt.Fprintf(env.Stderr, "tgauth %s: %v\n", name, err)
+	var unreachable *unreachableError
+	if errors.As(err, &unreachable) {
+		return exitUnreachable
+	}
+	return exitRefused
+}
+
+// lookup finds the command args name: one word, or two ("testdc scan"). It returns the
+// command's name, the command (zero when there is none) and the arguments after its name.
+func lookup(args []string) (string, command, []string) {
+	if len(args) > 1 {
+		if c, ok := commands[args[0]+" "+args[1]]; ok {
+			return args[0] + " " + args[1], c, args[2:]
+		}
+	}
+	return args[0], commands[args[0]], args[1:]
 }
 
 // Run is Main for a real process: os.Args, the standard streams, and a context that is
@@ -92,21 +126,40 @@ func Run() int {
 	return Main(ctx, Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}, os.Args[1:])
 }
 
+// usage prints the list of commands, each summary's first sentence aligned beside its
+// name.
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "tgauth: Telegram login as an explicit, persisted state machine.")
 	fmt.Fprintln(w, "\nUsage: tgauth COMMAND [flags] [args]\n\nCommands:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := commandNames()
+	width := 0
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-12s %s\n", n, commands[n].summary)
+		width = max(width, len(n))
 	}
-	fmt.Fprintln(w, "\nRun 'tgauth help COMMAND' for a command's flags.")
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, n, firstSentence(commands[n].summary))
+	}
+	fmt.Fprintln(w, "\nRun 'tgauth help COMMAND' for what a command does and its flags. The step commands\n"+
+		"(phone ... logout, status) act on the login ID given, else on the most recent unfinished login.")
+	fmt.Fprintln(w, "\nExit status: 0 done, 1 refused (or failed), 2 usage error, 3 Telegram unreachable,\n130 interrupted (after the call in flight was answered and kept).")
 }
 
-// flags returns a flag set for a command that prints its usage to env.Stderr.
+// firstSentence is the first sentence of a summary, on one line.
+func firstSentence(summary string) string {
+	summary = strings.ReplaceAll(summary, "\n", " ")
+	if i := strings.Index(summary, ". "); i >= 0 {
+		return summary[:i+1]
+	}
+	return summary
+}
+
+// commandNames are the names of the commands, sorted.
+func commandNames() []string {
+	return slices.Sorted(maps.Keys(commands))
+}
+
+// flags returns the flag set of a command; its Usage prints the command's usage and
+// flags to env.Stderr.
 func flags(env Env, name string) *flag.FlagSet {
 	fs := flag.NewFlagSet("tgauth "+name, flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
@@ -118,6 +171,9 @@ func flags(env Env, name string) *flag.FlagSet {
 			fs.PrintDefaults()
 		}
 	}
+	if env.built != nil {
+		env.built(fs)
+	}
 	return fs
 }
 
@@ -125,4 +181,33 @@ func hasFlags(fs *flag.FlagSet) bool {
 	n := 0
 	fs.VisitAll(func(*flag.Flag) { n++ })
 	return n > 0
+}
+
+// flagsOf returns the flag set command name builds, by running it with -h into nothing:
+// every command defines its flags and parses them before it does anything else.
+func flagsOf(name string) *flag.FlagSet {
+	var fs *flag.FlagSet
+	env := Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard,
+		Getenv: func(string) string { return "" }, built: func(f *flag.FlagSet) { fs = f }}
+	_ = commands[name].run(context.Background(), env, []string{"-h"})
+	return fs
+}
+
+// takenBy names the commands that take the flag called name; the step commands, when
+// they all do, as one.
+func takenBy(name string) []string {
+	var by, steps []string
+	for _, c := range commandNames() {
+		switch fs := flagsOf(c); {
+		case fs == nil || fs.Lookup(name) == nil:
+		case slices.ContainsFunc(stepTable, func(s step) bool { return s.name == c }):
+			steps = append(steps, c)
+		default:
+			by = append(by, c)
+		}
+	}
+	if len(steps) == len(stepTable) {
+		return append(by, "the step commands")
+	}
+	return append(by, steps...)
 }

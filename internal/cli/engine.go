@@ -22,7 +22,7 @@ type engineFlags struct {
 
 func (f *engineFlags) register(fs *flag.FlagSet) {
 	f.telegramFlags.register(fs)
-	fs.StringVar(&f.store, "store", "", "where logins are kept: sqlite:PATH, postgres://... or memory: (default $TGAUTH_STORE, else "+DefaultStore+")")
+	fs.StringVar(&f.store, "store", "", storeUsage)
 	fs.StringVar(&f.trace, "trace", "", "record what the engine does to a trace `FILE` (JSON Lines, secrets redacted; created 0600)")
 }
 
@@ -49,9 +49,10 @@ type running struct {
 	close  func()
 }
 
-// start checks the flags, opens the store, prepares Telegram (an embedded test DC is
-// started now, since the logins it serves record its keys; any other Telegram is reached
-// on the first call) and builds the engine.
+// start checks the flags, prepares Telegram (an embedded test DC is started now, since
+// the logins it serves record its keys; any other Telegram is dialled once, so that one
+// that does not answer is reported before anything is touched), opens the store and
+// builds the engine.
 func (f *engineFlags) start(ctx context.Context, env Env, use engineUse) (*running, error) {
 	if err := f.check(env); err != nil {
 		return nil, err
@@ -71,17 +72,23 @@ func (f *engineFlags) start(ctx context.Context, env Env, use engineUse) (*runni
 		r.close()
 		return nil, err
 	}
-	store, closeStore, err := openStore(ctx, env, storeSpec(env, f.store), use.store)
+	tg, err := f.connect(ctx, env.Stderr)
 	if err != nil {
 		return nil, err
 	}
-	closers = append(closers, closeStore)
-	tg, err := f.connect(ctx, env.Stderr)
+	closers = append(closers, tg.release)
+	if f.given() {
+		if err := reachable(ctx, tg.opts); err != nil {
+			return fail(err)
+		}
+	}
+	store, closeStore, err := openStore(ctx, env, storeSpec(env, f.store), use.store)
 	if err != nil {
 		return fail(err)
 	}
+	closers = append(closers, closeStore)
 	connector := mtproto.NewConnector(tg.opts)
-	closers = append(closers, tg.release, func() { _ = connector.Close() })
+	closers = append(closers, func() { _ = connector.Close() })
 	opts := machine.Options{Store: store, Telegram: connector, TelegramID: tg.id}
 	if f.trace != "" {
 		file, err := createTrace(f.trace)

@@ -2,9 +2,9 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tgauth/tgauth/machine"
@@ -24,23 +24,23 @@ func init() {
 	})
 	register("history", command{
 		summary: "Print a login's journal: every transition with its time, event and problem.",
-		usage:   "history ID [--store SPEC]",
+		usage:   "history ID [--json] [--store SPEC]",
 		run:     runHistory,
 	})
 	register("export", command{
 		summary: "Print an authorized login's session in another library's format: gotd (session JSON),\n" +
 			"telethon (StringSession) or pyrogram (session string). It holds the account's auth key: keep it secret.",
-		usage: "export ID --format gotd|telethon|pyrogram [--api-id N] [--store SPEC]",
+		usage: "export ID --format gotd|telethon|pyrogram [--api-id N] [--json] [--store SPEC]",
 		run:   runExport,
 	})
 }
 
 func runList(ctx context.Context, env Env, args []string) error {
 	fs := flags(env, "list")
-	spec := fs.String("store", "", "the store (default $TGAUTH_STORE, else "+DefaultStore+")")
+	spec := storeFlag(fs)
 	state := fs.String("state", "", "only logins in this `STATE`")
 	asJSON := fs.Bool("json", false, "one JSON object per login")
-	if pos, err := parseInterspersed(fs, args); err != nil || len(pos) != 0 {
+	if pos, err := parseArgs(fs, args); err != nil || len(pos) != 0 {
 		return usageErr(fs, err)
 	}
 	if *state != "" && !states.Valid(machine.State(*state)) {
@@ -57,8 +57,9 @@ func runList(ctx context.Context, env Env, args []string) error {
 	}
 	for _, l := range logins {
 		if *asJSON {
-			b, _ := json.Marshal(map[string]any{"id": l.ID, "state": l.State, "method": l.Method, "updated": l.Updated})
-			fmt.Fprintf(env.Stdout, "%s\n", b)
+			if err := printJSON(env, map[string]any{"id": l.ID, "state": l.State, "method": l.Method, "updated": l.Updated}); err != nil {
+				return err
+			}
 			continue
 		}
 		fmt.Fprintf(env.Stdout, "%s  %-18s %-5s %s\n", l.ID, l.State, l.Method, l.Updated.UTC().Format(time.RFC3339))
@@ -68,8 +69,9 @@ func runList(ctx context.Context, env Env, args []string) error {
 
 func runHistory(ctx context.Context, env Env, args []string) error {
 	fs := flags(env, "history")
-	spec := fs.String("store", "", "the store (default $TGAUTH_STORE, else "+DefaultStore+")")
-	pos, err := parseInterspersed(fs, args)
+	spec := storeFlag(fs)
+	asJSON := fs.Bool("json", false, "one JSON object per transition")
+	pos, err := parseArgs(fs, args)
 	if err != nil || len(pos) != 1 {
 		return usageErr(fs, err)
 	}
@@ -83,6 +85,12 @@ func runHistory(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("login %s: %w", pos[0], err)
 	}
 	for _, j := range journal {
+		if *asJSON {
+			if err := printJSON(env, j); err != nil {
+				return err
+			}
+			continue
+		}
 		fmt.Fprintf(env.Stdout, "%s  v%-3d %s --%s--> %s", j.At.UTC().Format(time.RFC3339Nano), j.Version, j.From, j.Event, j.To)
 		if j.Problem != nil {
 			fmt.Fprintf(env.Stdout, "  (%s)", j.Problem.Text())
@@ -94,15 +102,19 @@ func runHistory(ctx context.Context, env Env, args []string) error {
 
 func runExport(ctx context.Context, env Env, args []string) error {
 	fs := flags(env, "export")
-	spec := fs.String("store", "", "the store (default $TGAUTH_STORE, else "+DefaultStore+")")
+	spec := storeFlag(fs)
 	format := fs.String("format", "", "gotd, telethon or pyrogram")
 	apiID := fs.Int("api-id", 0, "the API id Pyrogram sessions carry (default $TG_API_ID, else the test DC's)")
-	pos, err := parseInterspersed(fs, args)
+	asJSON := fs.Bool("json", false, `print {"id":ID,"format":F,"session":S}`)
+	pos, err := parseArgs(fs, args)
 	if err != nil || len(pos) != 1 || *format == "" {
 		return usageErr(fs, err)
 	}
 	tg := telegramFlags{apiID: *apiID}
 	if err := tg.credentials(env); err != nil {
+		return err
+	}
+	if err := checkAPIID(tg.apiID); err != nil {
 		return err
 	}
 	if tg.apiID == 0 {
@@ -128,9 +140,14 @@ func runExport(ctx context.Context, env Env, args []string) error {
 	if user == nil {
 		return fmt.Errorf("login %s has a session but no account", snap.ID)
 	}
-	out, err := sessionfmt.Encode(*format, data, sessionfmt.Account{APIID: tg.apiID, UserID: user.ID, Bot: user.Bot})
+	// Pyrogram's test_mode points it at Telegram's test DCs; a test DC of ours is one too.
+	testMode := snap.Telegram == telegramTestDCs || strings.HasPrefix(snap.Telegram, "testdc:")
+	out, err := sessionfmt.Encode(*format, data, sessionfmt.Account{APIID: tg.apiID, UserID: user.ID, Bot: user.Bot, TestMode: testMode})
 	if err != nil {
 		return err
+	}
+	if *asJSON {
+		return printJSON(env, map[string]any{"id": snap.ID, "format": *format, "session": out})
 	}
 	fmt.Fprintln(env.Stdout, out)
 	return nil

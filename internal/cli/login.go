@@ -22,7 +22,7 @@ func init() {
 			"Reads plain lines (at most 4096 bytes each) when stdin is not a terminal, e.g.\n" +
 			"echo -e '+9996621234\\n22222' | tgauth login. Ctrl-C lets the call in flight finish, then\n" +
 			"cancels the code (auth.cancelCode) and exits 130.",
-		usage: "login [--phone P | --bot-token T | --qr] [--store SPEC] [--trace FILE] [--telegram testdc:FILE | --api-id N --api-hash H [--test-dc]] [--world FILE]",
+		usage: "login [--phone P | --bot-token T | --qr] [--json] [--store SPEC] [--trace FILE] [--telegram testdc:FILE | --api-id N --api-hash H [--test-dc]] [--world FILE]",
 		run:   runLogin,
 	})
 }
@@ -34,8 +34,13 @@ func runLogin(ctx context.Context, env Env, args []string) error {
 	phone := fs.String("phone", "", "start with this phone number")
 	botToken := fs.String("bot-token", "", "log in as the bot with this token")
 	qr := fs.Bool("qr", false, "log in by scanning a QR code")
-	if err := fs.Parse(args); err != nil || fs.NArg() != 0 {
+	asJSON := fs.Bool("json", false, "print the login's last snapshot as one JSON object on stdout; the prompts go to stderr")
+	if pos, err := parseArgs(fs, args); err != nil || len(pos) != 0 {
 		return usageErr(fs, err)
+	}
+	result := env // where the result goes; the prompts go to what env becomes
+	if *asJSON {
+		env.Stdout = env.Stderr
 	}
 	first, err := firstInput(*phone, *botToken, *qr)
 	if err != nil {
@@ -65,14 +70,22 @@ func runLogin(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	snap, err = terminal.New(r.engine, terminalOptions(env)).Login(ctx, snap.ID)
+	if *asJSON && snap.ID != "" {
+		if perr := printJSON(result, snap); perr != nil {
+			return perr
+		}
+	}
 	var closed *terminal.Closed
 	switch {
 	case err == nil:
+		if !isMemory(storeSpec(env, ef.store)) && !*asJSON {
+			printNext(env, nextCommands(snap, ef.reach()))
+		}
 		return nil
 	case errors.Is(err, context.Canceled):
 		return interrupted(env, snap)
 	case errors.As(err, &closed):
-		return exitError{1}
+		return exitError{exitRefused}
 	}
 	return err
 }
@@ -98,7 +111,7 @@ func interrupted(env Env, snap machine.Snapshot) error {
 	if snap.ID != "" {
 		fmt.Fprintf(env.Stderr, "tgauth login: interrupted; login %s is %s\n", snap.ID, snap.State)
 	}
-	return exitError{130}
+	return exitError{exitInterrupted}
 }
 
 // firstInput is the input --phone, --bot-token or --qr asks for; nil when none is given.

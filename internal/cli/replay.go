@@ -13,25 +13,27 @@ func init() {
 	register("replay", command{
 		summary: "Re-drive the engine from a recorded trace, with Telegram's answers taken from it, and check\n" +
 			"that it walks the same states. Exits 1 with a diff naming the entry where it diverges.",
-		usage: "replay FILE.jsonl",
+		usage: "replay [--json] FILE.jsonl",
 		run: func(ctx context.Context, env Env, args []string) error {
 			fs := flags(env, "replay")
-			if err := fs.Parse(args); err != nil {
-				return errUsage
+			asJSON := fs.Bool("json", false, "print the result as one JSON object")
+			pos, err := parseArgs(fs, args)
+			if err != nil || len(pos) != 1 {
+				return usageErr(fs, err)
 			}
-			if fs.NArg() != 1 {
-				fs.Usage()
-				return errUsage
-			}
-			t, err := replay.ReadFile(fs.Arg(0))
+			file := pos[0]
+			t, err := replay.ReadFile(file)
 			if err != nil {
 				return err
 			}
 			_, err = scenario.Replay(ctx, t)
 			var d *scenario.Divergence
 			if errors.As(err, &d) {
-				fmt.Fprintf(env.Stderr, "%s: %v\n", fs.Arg(0), d)
-				return exitError{1}
+				if *asJSON {
+					printJSON(env, map[string]any{"file": file, "diverged": d.Error()})
+				}
+				fmt.Fprintf(env.Stderr, "%s: %v\n", file, d)
+				return exitError{exitRefused}
 			}
 			if err != nil {
 				return err
@@ -42,7 +44,10 @@ func init() {
 					inputs++
 				}
 			}
-			fmt.Fprintf(env.Stdout, "%s: replayed %d inputs, walked the same %d states\n", fs.Arg(0), inputs, states)
+			if *asJSON {
+				return printJSON(env, map[string]any{"file": file, "inputs": inputs, "states": states})
+			}
+			fmt.Fprintf(env.Stdout, "%s: replayed %d inputs, walked the same %d states\n", file, inputs, states)
 			return nil
 		},
 	})

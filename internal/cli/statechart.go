@@ -13,12 +13,8 @@ func init() {
 		usage:   "statechart",
 		run: func(_ context.Context, env Env, args []string) error {
 			fs := flags(env, "statechart")
-			if err := fs.Parse(args); err != nil {
-				return errUsage
-			}
-			if fs.NArg() != 0 {
-				fs.Usage()
-				return errUsage
+			if pos, err := parseArgs(fs, args); err != nil || len(pos) != 0 {
+				return usageErr(fs, err)
 			}
 			_, err := fmt.Fprint(env.Stdout, transitions.Markdown())
 			return err

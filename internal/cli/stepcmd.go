@@ -24,7 +24,7 @@ func init() {
 	})
 	register("status", command{
 		summary: "Print a login's state and prompt (recovering it first if a crashed process left it in flight).",
-		usage:   "status ID [--json] [--store SPEC] " + telegramUsage,
+		usage:   "status [ID] [--json] [--store SPEC] " + telegramUsage,
 		run:     runStatus,
 	})
 }
@@ -47,38 +47,50 @@ func runStep(ctx context.Context, env Env, s step, args []string) error {
 	if s.name == "signup" {
 		acceptTOS = fs.Bool("accept-tos", false, "accept Telegram's terms of service (required to sign up)")
 	}
-	pos, err := parseInterspersed(fs, args)
-	if err != nil || len(pos) < 1+s.min || len(pos) > 1+s.max {
+	pos, err := parseArgs(fs, args)
+	id, rest := loginArg(pos, s.min, s.max)
+	if err != nil || len(rest) < s.min || len(rest) > s.max {
 		return usageErr(fs, err)
 	}
-	in, err := s.input(stepArgs{env: env, args: pos[1:], acceptTOS: *acceptTOS})
+	in, err := s.input(stepArgs{env: env, args: rest, acceptTOS: *acceptTOS})
 	if err != nil {
 		return err
 	}
 	r, err := ef.start(ctx, env, engineUse{store: stepping})
 	if err != nil {
-		return noTelegram(err, ef.store, env, pos[0])
+		return noTelegram(err, ef.store, env, id)
 	}
 	defer r.close()
+	if id == "" {
+		if id, err = latest(ctx, env, r.engine); err != nil {
+			return err
+		}
+	}
 	// Send returns once the login rests: a call it made had its answer persisted under
 	// the engine's own context, even if ctx was cancelled (Ctrl-C) meanwhile.
-	snap, err := r.engine.Send(ctx, pos[0], in)
-	return output{env: env, json: *asJSON}.finish(ctx, snap, err, steps.Sent)
+	snap, err := r.engine.Send(ctx, id, in)
+	return output{env: env, json: *asJSON, next: ef.reach()}.finish(ctx, snap, err, steps.Sent)
 }
 
 func runStatus(ctx context.Context, env Env, args []string) error {
 	fs, ef, asJSON := stepFlags(env, "status")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil || len(pos) != 1 {
+	pos, err := parseArgs(fs, args)
+	id, rest := loginArg(pos, 0, 0)
+	if err != nil || len(rest) != 0 {
 		return usageErr(fs, err)
 	}
 	r, err := ef.start(ctx, env, engineUse{store: stepping})
 	if err != nil {
-		return noTelegram(err, ef.store, env, pos[0])
+		return noTelegram(err, ef.store, env, id)
 	}
 	defer r.close()
-	snap, err := r.engine.Resolve(ctx, pos[0])
-	return output{env: env, json: *asJSON}.finish(ctx, snap, err, steps.Status)
+	if id == "" {
+		if id, err = latest(ctx, env, r.engine); err != nil {
+			return err
+		}
+	}
+	snap, err := r.engine.Resolve(ctx, id)
+	return output{env: env, json: *asJSON, next: ef.reach()}.finish(ctx, snap, err, steps.Status)
 }
 
 func runStart(ctx context.Context, env Env, args []string) error {
@@ -86,7 +98,7 @@ func runStart(ctx context.Context, env Env, args []string) error {
 	phone := fs.String("phone", "", "log in with this phone number")
 	botToken := fs.String("bot-token", "", "log in as the bot with this token")
 	qr := fs.Bool("qr", false, "log in with a QR code")
-	pos, err := parseInterspersed(fs, args)
+	pos, err := parseArgs(fs, args)
 	if err != nil || len(pos) != 0 {
 		return usageErr(fs, err)
 	}
@@ -111,7 +123,7 @@ func runStart(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	o := output{env: env, json: *asJSON, headed: true}
+	o := output{env: env, json: *asJSON, headed: true, next: ef.reach()}
 	if o.json {
 		fmt.Fprint(env.Stderr, steps.Heading(snap.ID))
 	} else {
@@ -121,15 +133,19 @@ func runStart(ctx context.Context, env Env, args []string) error {
 	return o.finish(ctx, snap, err, steps.Sent)
 }
 
-// noTelegram words errNoTelegram for a command on login id.
+// noTelegram words errNoTelegram for a command on login id ("" when left out).
 func noTelegram(err error, flag string, env Env, id string) error {
+	login := "login " + id
+	if id == "" {
+		login = "the login"
+	}
 	switch spec := storeSpec(env, flag); {
 	case !errors.Is(err, errNoTelegram):
 		return err
 	case isMemory(spec):
-		return fmt.Errorf("login %s: %w", id, err)
+		return fmt.Errorf("%s: %w", login, err)
 	default:
-		return fmt.Errorf("login %s lives on a persistent store (%s): %w", id, spec, err)
+		return fmt.Errorf("%s lives on a persistent store (%s): %w", login, spec, err)
 	}
 }
 
@@ -139,6 +155,8 @@ type output struct {
 	json bool
 	// headed: the Heading was printed already.
 	headed bool
+	// next reaches the store and Telegram of the commands printed next (nextCommands).
+	next reach
 }
 
 // finish prints where the login is after a step (snap and err as the engine returned
@@ -154,6 +172,9 @@ func (o output) finish(ctx context.Context, snap machine.Snapshot, err error, re
 	if ctx.Err() != nil {
 		return o.interrupted(snap, err)
 	}
+	if snap.ID != "" && !o.json {
+		printNext(o.env, nextCommands(snap, o.next))
+	}
 	if err == nil {
 		return nil
 	}
@@ -161,7 +182,11 @@ func (o output) finish(ctx context.Context, snap machine.Snapshot, err error, re
 		return err
 	}
 	fmt.Fprintf(o.env.Stderr, "tgauth: %v\n", err)
-	return exitError{1}
+	var refused *machine.RefusedError
+	if errors.As(err, &refused) && refused.Problem != nil && refused.Problem.Code == machine.ProblemNoAnswer {
+		return exitError{exitUnreachable}
+	}
+	return exitError{exitRefused}
 }
 
 func (o output) print(r steps.Result) error {
@@ -193,28 +218,5 @@ func (o output) interrupted(snap machine.Snapshot, err error) error {
 		}
 		fmt.Fprintf(o.env.Stderr, "tgauth: interrupted; the Telegram call was finished and its answer kept: login %s is in %s\n", snap.ID, snap.State)
 	}
-	return exitError{130}
-}
-
-// parseInterspersed parses flags that may stand before, between or after the positional
-// arguments, which it returns.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			return pos, nil
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
-}
-
-func usageErr(fs *flag.FlagSet, err error) error {
-	if err == nil {
-		fs.Usage()
-	}
-	return errUsage
+	return exitError{exitInterrupted}
 }

@@ -30,21 +30,21 @@ type stepArgs struct {
 }
 
 var stepTable = []step{
-	{name: "phone", usage: "phone ID PHONE", summary: "Enter a phone number for a login in state New (after a rejected number, a flood wait or a crash).", min: 1, max: 1,
+	{name: "phone", usage: "phone [ID] PHONE", summary: "Enter a phone number for a login in state New (after a rejected number, a flood wait or a crash).", min: 1, max: 1,
 		input: func(a stepArgs) (machine.Input, error) {
 			return machine.SubmitPhone{Phone: a.args[0]}, nil
 		}},
-	{name: "bot-token", usage: "bot-token ID TOKEN", summary: "Enter a bot token for a login in state New.", min: 1, max: 1,
+	{name: "bot-token", usage: "bot-token [ID] TOKEN", summary: "Enter a bot token for a login in state New.", min: 1, max: 1,
 		input: func(a stepArgs) (machine.Input, error) {
 			return machine.SubmitBotToken{Token: a.args[0]}, nil
 		}},
-	{name: "qr", usage: "qr ID", summary: "Ask for a QR code for a login in state New.",
+	{name: "qr", usage: "qr [ID]", summary: "Ask for a QR code for a login in state New.",
 		input: func(stepArgs) (machine.Input, error) { return machine.StartQR{}, nil }},
-	{name: "code", usage: "code ID CODE", summary: "Enter the login code.", min: 1, max: 1,
+	{name: "code", usage: "code [ID] CODE", summary: "Enter the login code.", min: 1, max: 1,
 		input: func(a stepArgs) (machine.Input, error) {
 			return machine.SubmitCode{Code: a.args[0]}, nil
 		}},
-	{name: "password", usage: "password ID PASSWORD|-", summary: "Enter the 2FA password; '-' reads it from stdin, one line of at most 4096 bytes (keeps it out of ps and shell history).", min: 1, max: 1,
+	{name: "password", usage: "password [ID] PASSWORD|-", summary: "Enter the 2FA password; '-' reads it from stdin, one line of at most 4096 bytes (keeps it out of ps and shell history).", min: 1, max: 1,
 		input: func(a stepArgs) (machine.Input, error) {
 			pw := a.args[0]
 			if pw == "-" {
@@ -56,7 +56,7 @@ var stepTable = []step{
 			}
 			return machine.SubmitPassword{Password: pw}, nil
 		}},
-	{name: "signup", usage: "signup ID FIRST [LAST] --accept-tos", summary: "Sign up a number that has no account; the terms of service (see 'tgauth status ID') must be accepted.", min: 1, max: 2,
+	{name: "signup", usage: "signup [ID] FIRST [LAST] --accept-tos", summary: "Sign up a number that has no account; the terms of service (see 'tgauth status ID') must be accepted.", min: 1, max: 2,
 		input: func(a stepArgs) (machine.Input, error) {
 			su := machine.SubmitSignUp{FirstName: a.args[0], AcceptTerms: a.acceptTOS}
 			if len(a.args) > 1 {
@@ -64,24 +64,24 @@ var stepTable = []step{
 			}
 			return su, nil
 		}},
-	{name: "resend", usage: "resend ID", summary: "Send the code again (by the next type), or a new code once it expired.",
+	{name: "resend", usage: "resend [ID]", summary: "Send the code again (by the next type), or a new code once it expired.",
 		input: func(stepArgs) (machine.Input, error) { return machine.Resend{}, nil }},
-	{name: "cancel", usage: "cancel ID", summary: "Give up on the login (auth.cancelCode when a code is outstanding).",
+	{name: "cancel", usage: "cancel [ID]", summary: "Give up on the login (auth.cancelCode when a code is outstanding).",
 		input: func(stepArgs) (machine.Input, error) { return machine.Cancel{}, nil }},
-	{name: "recover", usage: "recover ID", summary: "Forgot the 2FA password: send a recovery code to the recovery e-mail.",
+	{name: "recover", usage: "recover [ID]", summary: "Forgot the 2FA password: send a recovery code to the recovery e-mail.",
 		input: func(stepArgs) (machine.Input, error) { return machine.RequestRecovery{}, nil }},
-	{name: "recovery-code", usage: "recovery-code ID CODE", summary: "Enter the password recovery code.", min: 1, max: 1,
+	{name: "recovery-code", usage: "recovery-code [ID] CODE", summary: "Enter the password recovery code.", min: 1, max: 1,
 		input: func(a stepArgs) (machine.Input, error) {
 			return machine.SubmitRecoveryCode{Code: a.args[0]}, nil
 		}},
-	{name: "email", usage: "email ID ADDRESS", summary: "Set up the login e-mail Telegram asked for.", min: 1, max: 1,
+	{name: "email", usage: "email [ID] ADDRESS", summary: "Set up the login e-mail Telegram asked for.", min: 1, max: 1,
 		input: func(a stepArgs) (machine.Input, error) {
 			return machine.SubmitEmail{Email: a.args[0]}, nil
 		}},
-	{name: "email-code", usage: "email-code ID CODE", summary: "Enter the code sent to the new login e-mail.", min: 1, max: 1,
+	{name: "email-code", usage: "email-code [ID] CODE", summary: "Enter the code sent to the new login e-mail.", min: 1, max: 1,
 		input: func(a stepArgs) (machine.Input, error) {
 			return machine.SubmitEmailCode{Code: a.args[0]}, nil
 		}},
-	{name: "logout", usage: "logout ID", summary: "Log an authorized login out (keeps Telegram's future_auth_token for the next login).",
+	{name: "logout", usage: "logout [ID]", summary: "Log an authorized login out (keeps Telegram's future_auth_token for the next login).",
 		input: func(stepArgs) (machine.Input, error) { return machine.LogOut{}, nil }},
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -17,6 +18,14 @@ import (
 
 // DefaultStore is the store commands use when neither --store nor TGAUTH_STORE names one.
 const DefaultStore = "sqlite:tgauth.db"
+
+// storeUsage describes --store, the same in every command.
+const storeUsage = "where logins are kept: sqlite:PATH, postgres://... or memory: (default $TGAUTH_STORE, else " + DefaultStore + ")"
+
+// storeFlag defines --store on a command that takes no other engine flag.
+func storeFlag(fs *flag.FlagSet) *string {
+	return fs.String("store", "", storeUsage)
+}
 
 // storeSpec returns the store named by the flag, else by TGAUTH_STORE, else DefaultStore.
 func storeSpec(env Env, flag string) string {

@@ -1,13 +1,20 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"math"
+	"net"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/gotd/td/proto/codec"
+	"github.com/gotd/td/telegram/dcs"
 
 	"github.com/tgauth/tgauth/testdc"
 	"github.com/tgauth/tgauth/tgapi/mtproto"
@@ -51,6 +58,14 @@ func (t *telegramFlags) credentials(env Env) error {
 	return nil
 }
 
+// checkAPIID refuses an API id Telegram cannot have (0 stands for none given).
+func checkAPIID(id int) error {
+	if id < 0 || id > math.MaxInt32 {
+		return fmt.Errorf("API id %d is out of range: Telegram's API ids are 1 to %d", id, math.MaxInt32)
+	}
+	return nil
+}
+
 // given reports whether the flags (or TG_API_ID and TG_API_HASH) name a Telegram; with
 // none, only 'tgauth login' falls back to an embedded test DC. Call it after check.
 func (t *telegramFlags) given() bool { return t.dcConfig != nil || t.apiID != 0 }
@@ -70,6 +85,9 @@ func (t *telegramFlags) check(env Env) error {
 		if err := t.credentials(env); err != nil {
 			return err
 		}
+	}
+	if err := checkAPIID(t.apiID); err != nil {
+		return err
 	}
 	creds := t.apiID != 0 || t.apiHash != ""
 	switch {
@@ -125,7 +143,8 @@ func (t *telegramFlags) connect(ctx context.Context, stderr io.Writer) (telegram
 	if err != nil {
 		return telegram{}, fmt.Errorf("start the embedded test DC: %w", err)
 	}
-	fmt.Fprintln(stderr, "tgauth: no Telegram API credentials (TG_API_ID, TG_API_HASH): using an embedded test DC on 127.0.0.1 (phones 99966XYYYY, code X five times)")
+	fmt.Fprintln(stderr, "tgauth: no Telegram named (--telegram, --api-id or TG_API_ID): using an embedded test DC.\n"+
+		"tgauth: its phones are 99966XYYYY, X the DC (1 to 3); the code is X five times: +9996621234, 22222.")
 	tg, err := testDCTelegram(dc.Config(), func() { _ = dc.Close() })
 	if err != nil {
 		_ = dc.Close()
@@ -152,4 +171,50 @@ func testDCTelegram(cfg testdc.Config, release func()) (telegram, error) {
 	}
 	opts := mtproto.Options{AppID: testDCAppID, AppHash: testDCAppHash, DCList: cfg.DCList(), PublicKeys: keys, Resolver: cfg.Resolver()}
 	return telegram{opts: opts, id: id, release: release}, nil
+}
+
+// dialTimeout bounds the check that Telegram takes a connection at all, apart from the
+// timeout of any call: a DC that does not answer is reported within it.
+const dialTimeout = 5 * time.Second
+
+// unreachableError says that Telegram's DC took no connection; the command exits 3.
+type unreachableError struct {
+	dc   int
+	addr string
+	err  error
+}
+
+func (e *unreachableError) Error() string {
+	return fmt.Sprintf("Telegram is unreachable: DC %d at %s took no connection within %s (%v)", e.dc, e.addr, dialTimeout, e.err)
+}
+
+func (e *unreachableError) Unwrap() error { return e.err }
+
+// reachable dials the DC that logins start on (a TCP connection, then MTProto's transport
+// header), so that a Telegram that does not answer
+// (a stopped 'tgauth testdc', no network) is reported before anything is asked or sent,
+// naming its address, rather than after a call's timeout.
+func reachable(ctx context.Context, opts mtproto.Options) error {
+	list := opts.DCList
+	switch {
+	case opts.TestDCs:
+		list = dcs.Test()
+	case list.Zero():
+		list = dcs.Prod()
+	}
+	dc := cmp.Or(opts.DC, mtproto.DefaultDC)
+	found := dcs.FindPrimaryDCs(list.Options, dc, false)
+	if len(found) == 0 {
+		return fmt.Errorf("no address for DC %d", dc)
+	}
+	addr := net.JoinHostPort(found[0].IPAddress, strconv.Itoa(found[0].Port))
+	d := net.Dialer{Timeout: dialTimeout}
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return &unreachableError{dc: dc, addr: addr, err: err}
+	}
+	defer conn.Close()
+	// Open the connection as MTProto clients do, with a transport header; a server that
+	// reads one may take a connection closed before it as a failure of its own.
+	return codec.Intermediate{}.WriteHeader(conn)
 }

@@ -2,7 +2,10 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/tgauth/tgauth/testdc"
 )
@@ -10,69 +13,88 @@ import (
 func init() {
 	register("testdc", command{
 		summary: "Run a fake Telegram (three DCs on 127.0.0.1, real MTProto, Telegram's test-DC rules) until\n" +
-			"interrupted, writing the addresses and keys clients need to --config-out; other commands reach\n" +
-			"it with --telegram testdc:FILE. 'tgauth testdc scan' accepts a QR login as a second client.",
-		usage: "testdc [--world FILE] [--config-out FILE] | testdc scan --as PHONE [--password P] --config FILE URL",
-		run: func(ctx context.Context, env Env, args []string) error {
-			if len(args) > 0 && args[0] == "scan" {
-				return runScan(ctx, env, args[1:])
-			}
-			fs := flags(env, "testdc")
-			world := fs.String("world", "", "world `FILE` (JSON) with accounts beyond the implicit 99966XYYYY ones")
-			out := fs.String("config-out", "testdc.json", "write the client config to `FILE`")
-			if err := fs.Parse(args); err != nil || fs.NArg() != 0 {
-				if err == nil {
-					fs.Usage()
-				}
-				return errUsage
-			}
-			var w testdc.World
-			if *world != "" {
-				var err error
-				if w, err = testdc.LoadWorld(*world); err != nil {
-					return err
-				}
-			}
-			dc, err := testdc.Start(ctx, testdc.Options{World: w})
-			if err != nil {
-				return err
-			}
-			defer dc.Close()
-			if err := dc.Config().WriteFile(*out); err != nil {
-				return err
-			}
-			id, err := testDCID(dc.Config())
-			if err != nil {
-				return err
-			}
-			for _, e := range dc.Config().DCs {
-				fmt.Fprintf(env.Stdout, "DC %d on %s\n", e.ID, e.Addr)
-			}
-			fmt.Fprintf(env.Stdout, "logins started on it belong to Telegram %s\n", id)
-			fmt.Fprintf(env.Stdout, "config written to %s; use --telegram testdc:%s (Ctrl-C stops)\n", *out, *out)
-			<-ctx.Done()
-			return nil
-		},
+			"interrupted, writing the addresses and keys clients need to --config-out; other commands\n" +
+			"reach it with --telegram testdc:FILE.",
+		usage: "testdc [--world FILE] [--config-out FILE] [--qr-ttl D] [--json]",
+		run:   runTestDC,
+	})
+	register("testdc scan", command{
+		summary: "Accept a QR login token as a second, real MTProto client logged in to a running test DC.",
+		usage:   "testdc scan --as PHONE [--password P] --telegram testdc:FILE [--json] URL",
+		run:     runScan,
 	})
 }
 
-func runScan(ctx context.Context, env Env, args []string) error {
+func runTestDC(ctx context.Context, env Env, args []string) error {
 	fs := flags(env, "testdc")
-	as := fs.String("as", "", "the `PHONE` of the account that scans (logged in on the test DC)")
-	password := fs.String("password", "", "that account's 2FA password, if it has one")
-	config := fs.String("config", "testdc.json", "the test DC's config `FILE`")
-	if err := fs.Parse(args); err != nil || fs.NArg() != 1 || *as == "" {
-		if err == nil {
-			fs.Usage()
-		}
-		return errUsage
+	world := fs.String("world", "", "world `FILE` (JSON) with accounts beyond the implicit 99966XYYYY ones")
+	out := fs.String("config-out", "testdc.json", "write the client config to `FILE`")
+	qrTTL := fs.Duration("qr-ttl", 30*time.Second, "how long a QR login token lives")
+	asJSON := fs.Bool("json", false, "print the DCs, the Telegram ID and the config file as one JSON object")
+	if pos, err := parseArgs(fs, args); err != nil || len(pos) != 0 {
+		return usageErr(fs, err)
 	}
-	cfg, err := testdc.ReadConfig(*config)
+	var w testdc.World
+	if *world != "" {
+		var err error
+		if w, err = testdc.LoadWorld(*world); err != nil {
+			return err
+		}
+	}
+	dc, err := testdc.Start(ctx, testdc.Options{World: w, QRTokenTTL: *qrTTL})
 	if err != nil {
 		return err
 	}
-	if err := testdc.Scan(ctx, cfg, *as, *password, fs.Arg(0)); err != nil {
+	defer dc.Close()
+	cfg := dc.Config()
+	if err := cfg.WriteFile(*out); err != nil {
 		return err
+	}
+	id, err := testDCID(cfg)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		b, err := json.Marshal(map[string]any{"dcs": cfg.DCs, "telegram": id, "config": *out})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "%s\n", b)
+	} else {
+		for _, e := range cfg.DCs {
+			fmt.Fprintf(env.Stdout, "DC %d on %s\n", e.ID, e.Addr)
+		}
+		fmt.Fprintf(env.Stdout, "logins started on it belong to Telegram %s\n", id)
+		fmt.Fprintf(env.Stdout, "config written to %s; use --telegram testdc:%s (Ctrl-C stops)\n", *out, *out)
+	}
+	<-ctx.Done()
+	return nil
+}
+
+func runScan(ctx context.Context, env Env, args []string) error {
+	fs := flags(env, "testdc scan")
+	as := fs.String("as", "", "the `PHONE` of the account that scans (logged in on the test DC)")
+	password := fs.String("password", "", "that account's 2FA password, if it has one")
+	var tg telegramFlags
+	fs.StringVar(&tg.telegram, "telegram", "", "`testdc:FILE`: the config of the running 'tgauth testdc'")
+	asJSON := fs.Bool("json", false, `print {"accepted":true,"as":PHONE}`)
+	pos, err := parseArgs(fs, args)
+	if err != nil || len(pos) != 1 || *as == "" {
+		return usageErr(fs, err)
+	}
+	if tg.telegram == "" {
+		return errors.New("pass --telegram testdc:FILE, the config of the running 'tgauth testdc'")
+	}
+	if err := tg.check(env); err != nil {
+		return err
+	}
+	if err := testdc.Scan(ctx, *tg.dcConfig, *as, *password, pos[0]); err != nil {
+		return err
+	}
+	if *asJSON {
+		b, _ := json.Marshal(map[string]any{"accepted": true, "as": *as})
+		fmt.Fprintf(env.Stdout, "%s\n", b)
+		return nil
 	}
 	fmt.Fprintf(env.Stdout, "accepted the login token as %s\n", *as)
 	return nil

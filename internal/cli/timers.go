@@ -21,7 +21,7 @@ func runServeTimers(ctx context.Context, env Env, args []string) error {
 	fs := flags(env, "serve-timers")
 	var ef engineFlags
 	ef.register(fs)
-	if pos, err := parseInterspersed(fs, args); err != nil || len(pos) != 0 {
+	if pos, err := parseArgs(fs, args); err != nil || len(pos) != 0 {
 		return usageErr(fs, err)
 	}
 	r, err := ef.start(ctx, env, engineUse{store: starting})
