@@ -11,6 +11,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"strconv"
 
@@ -22,9 +23,11 @@ var Formats = []string{"gotd", "telethon", "pyrogram"}
 
 // Account is what Pyrogram's format stores beside the key.
 type Account struct {
-	APIID    int
-	UserID   int64
-	Bot      bool
+	// APIID is the Telegram API id, 1 to math.MaxInt32.
+	APIID  int
+	UserID int64
+	Bot    bool
+	// TestMode says the session is of Telegram's test DCs (or a test DC of one's own).
 	TestMode bool
 }
 
@@ -84,8 +87,8 @@ func telethon(d *session.Data) (string, error) {
 // pyrogram packs '>BI?256sQ?' (dc, api id, test mode, key, user id, bot), base64url
 // without padding: Pyrogram's string session.
 func pyrogram(d *session.Data, a Account) (string, error) {
-	if a.APIID == 0 {
-		return "", errors.New("sessionfmt: Pyrogram sessions carry the API id; give it")
+	if a.APIID <= 0 || a.APIID > math.MaxInt32 {
+		return "", fmt.Errorf("sessionfmt: Pyrogram sessions carry the API id, 1 to %d; got %d", math.MaxInt32, a.APIID)
 	}
 	b := []byte{byte(d.DC)}
 	b = binary.BigEndian.AppendUint32(b, uint32(a.APIID))

@@ -82,8 +82,14 @@ func TestPyrogramLayout(t *testing.T) {
 		binary.BigEndian.Uint64(b[262:270]) != 1<<40 || b[270] != 1 {
 		t.Fatalf("layout wrong: % x", b[:8])
 	}
-	if _, err := sessionfmt.Encode("pyrogram", data, sessionfmt.Account{}); err == nil {
-		t.Fatal("no error without an API id")
+	for _, id := range []int{0, -1, 1 << 32} {
+		if _, err := sessionfmt.Encode("pyrogram", data, sessionfmt.Account{APIID: id}); err == nil {
+			t.Errorf("API id %d taken", id)
+		}
+	}
+	s, err = sessionfmt.Encode("pyrogram", data, sessionfmt.Account{APIID: 1, TestMode: true})
+	if b, _ := base64.RawURLEncoding.DecodeString(s); err != nil || b[5] != 1 {
+		t.Fatalf("test mode not set: %v", err)
 	}
 }
 
