@@ -103,7 +103,7 @@ function floodWait(step, button) {
 const fieldOf = (step, id) => step.user_input.fields.find((f) => f.id === id);
 
 function startForm(step) {
-  const tab = (mode, text) => el("button", {type: "button", "aria-pressed": String(startMode === mode),
+  const tab = (mode, text) => el("button", {type: "button", id: "tab-" + mode, "aria-pressed": String(startMode === mode),
     text, onclick: () => { startMode = mode; shown = ""; render(current); }});
   const tabs = el("div", {class: "tabs", role: "group", "aria-label": "Log in with"},
     tab("phone", "Phone number"), tab("bot", "Bot token"), tab("qr", "QR code"));
