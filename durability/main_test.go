@@ -14,12 +14,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -42,6 +44,10 @@ var tgauthBin string
 // test process (test DC, probes) runs under -race either way.
 var binRace = flag.Bool("binrace", false, "build the tgauth binary the tests run with -race")
 
+// binPath runs a tgauth binary built elsewhere (an older or a deliberately broken one, to
+// see which tests catch it) instead of building ./cmd/tgauth.
+var binPath = flag.String("tgauth", "", "run this tgauth binary instead of building ./cmd/tgauth")
+
 // deadline bounds every wait of these tests. It is generous: the tests must not fail on a
 // slow, busy machine, only when something never happens.
 const deadline = 90 * time.Second
@@ -52,6 +58,15 @@ func TestMain(m *testing.M) {
 }
 
 func buildAndRun(m *testing.M) int {
+	if *binPath != "" {
+		abs, err := filepath.Abs(*binPath)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		tgauthBin = abs
+		return m.Run()
+	}
 	dir, err := os.MkdirTemp("", "tgauth-durability-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -110,16 +125,22 @@ func world(accounts ...testdc.Account) testdc.Options {
 }
 
 // engineCommands are the commands that take --telegram.
-var engineCommands = []string{"start", "code", "password", "signup", "resend", "cancel", "recover",
-	"recovery-code", "email", "email-code", "logout", "status", "serve-timers"}
+var engineCommands = []string{"start", "phone", "bot-token", "qr", "code", "password", "signup", "resend", "cancel",
+	"recover", "recovery-code", "email", "email-code", "logout", "status", "serve-timers", "login"}
 
 // command returns a tgauth process over e's store (and test DC, for the commands that
 // talk to Telegram), not yet started.
 func (e *env) command(args ...string) *exec.Cmd {
-	args = append(slices.Clone(args), "--store", "sqlite:"+e.db)
 	if slices.Contains(engineCommands, args[0]) {
-		args = append(args, "--telegram", "testdc:"+e.cfg)
+		args = append(slices.Clone(args), "--telegram", "testdc:"+e.cfg)
 	}
+	return e.bare(args...)
+}
+
+// bare returns a tgauth process over e's store with exactly args (no --telegram), and an
+// environment without TGAUTH_ and TG_API_ variables, not yet started.
+func (e *env) bare(args ...string) *exec.Cmd {
+	args = append(slices.Clone(args), "--store", "sqlite:"+e.db)
 	cmd := exec.Command(tgauthBin, args...)
 	cmd.Dir = e.dir
 	for _, kv := range os.Environ() {
@@ -202,9 +223,28 @@ func snapshotOf(t *testing.T, r result) machine.Snapshot {
 type proc struct {
 	t              *testing.T
 	cmd            *exec.Cmd
-	stdout, stderr bytes.Buffer
+	args           []string      // tgauth's arguments, for messages
+	stdout, stderr lockedBuffer  // read while the process writes
 	done           chan struct{} // closed when the process ended and was reaped
 	err            error         // Wait's error; read after done
+}
+
+// lockedBuffer is a bytes.Buffer safe for one writer and concurrent readers.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func (e *env) start(args ...string) *proc {
@@ -214,9 +254,20 @@ func (e *env) start(args ...string) *proc {
 
 func (e *env) startIn(stdin string, args ...string) *proc {
 	e.t.Helper()
-	p := &proc{t: e.t, cmd: e.command(args...), done: make(chan struct{})}
-	p.cmd.Stdin = strings.NewReader(stdin)
+	cmd := e.command(args...)
+	return e.startCmd(cmd, strings.NewReader(stdin), cmd.Args[1:])
+}
+
+// startCmd starts cmd (a tgauth process) with stdin, and kills it at the test's end if
+// it is still running.
+func (e *env) startCmd(cmd *exec.Cmd, stdin io.Reader, args []string) *proc {
+	e.t.Helper()
+	p := &proc{t: e.t, cmd: cmd, args: args, done: make(chan struct{})}
+	p.cmd.Stdin = stdin
 	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
+	// Once the process ended, its output is copied for at most this long: a child it left
+	// holding the pipes must not keep the test waiting.
+	p.cmd.WaitDelay = 10 * time.Second
 	if err := p.cmd.Start(); err != nil {
 		e.t.Fatal(err)
 	}
@@ -245,13 +296,13 @@ func (p *proc) wait() result {
 	case <-p.done:
 	case <-time.After(deadline):
 		p.kill()
-		p.t.Fatalf("tgauth %s did not end within %v\nstdout:\n%s\nstderr:\n%s", strings.Join(p.cmd.Args[1:], " "), deadline, &p.stdout, &p.stderr)
+		p.t.Fatalf("tgauth %s did not end within %v\nstdout:\n%s\nstderr:\n%s", strings.Join(p.args, " "), deadline, &p.stdout, &p.stderr)
 	}
 	return p.result()
 }
 
 func (p *proc) result() result {
-	r := result{args: p.cmd.Args[1:], stdout: p.stdout.String(), stderr: p.stderr.String()}
+	r := result{args: p.args, stdout: p.stdout.String(), stderr: p.stderr.String()}
 	var exit *exec.ExitError
 	switch {
 	case p.err == nil:
@@ -365,22 +416,56 @@ func (e *env) storedLogin(id string) *machine.Login {
 	return l
 }
 
-// session returns a login's MTProto session bytes from the store, unsealed.
-func (e *env) session(ctx context.Context, id string) ([]byte, error) {
+// contextWithDeadline is a context bounded by deadline.
+func contextWithDeadline() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), deadline)
+}
+
+// sealedStore opens the SQLite store as tgauth does: sealed under the key file beside it.
+func (e *env) sealedStore(ctx context.Context) (machine.Store, func(), error) {
 	st, err := sqlite.Open(ctx, e.db)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	defer st.Close()
 	key, err := sealed.LoadOrCreateKeyFile(e.db + ".key")
 	if err != nil {
-		return nil, err
+		st.Close()
+		return nil, nil, err
 	}
 	sealer, err := sealed.New(key)
 	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return sealed.Wrap(st, sealer), func() { st.Close() }, nil
+}
+
+// sealedLogin reads a login's record from the store, its sealed fields (phone_code_hash,
+// QR token) unsealed.
+func (e *env) sealedLogin(id string) *machine.Login {
+	e.t.Helper()
+	ctx, cancel := contextWithDeadline()
+	defer cancel()
+	st, closeStore, err := e.sealedStore(ctx)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer closeStore()
+	l, err := st.Get(ctx, id)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return l
+}
+
+// session returns a login's MTProto session bytes from the store, unsealed.
+func (e *env) session(ctx context.Context, id string) ([]byte, error) {
+	st, closeStore, err := e.sealedStore(ctx)
+	if err != nil {
 		return nil, err
 	}
-	data, err := sealed.Wrap(st, sealer).LoadSession(ctx, id)
+	defer closeStore()
+	data, err := st.LoadSession(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("load the session of login %s: %w", id, err)
 	}
