@@ -8,8 +8,19 @@ import (
 )
 
 // WatchPoll is how often Watch re-reads a login from the store, to see changes made by
-// other processes; changes made through this engine are seen at once.
+// other processes; changes made through this engine are seen at once, and so are those of
+// other processes when the store is a ChangeFeed.
 const WatchPoll = time.Second
+
+// ChangeFeed is implemented by a Store that hears of changes made by any process sharing
+// it (store/postgres: LISTEN/NOTIFY). Watch subscribes to it so that another replica's
+// change reaches a watcher at once; the poll every WatchPoll stays as a safety net.
+type ChangeFeed interface {
+	// Changed calls poke after each change of login id, made by any process, until ctx
+	// is done, and whenever changes may have been missed (a lost connection). poke must
+	// not block.
+	Changed(ctx context.Context, id string, poke func())
+}
 
 // Watch returns a channel that receives the login's snapshot now and after every change.
 // A slow reader sees the latest snapshot, not every intermediate one. The channel is
@@ -23,6 +34,14 @@ func (e *Engine) Watch(ctx context.Context, id string) <-chan Snapshot {
 	}
 	e.watchers[id][poke] = struct{}{}
 	e.mu.Unlock()
+	if feed, ok := e.opts.Store.(ChangeFeed); ok {
+		feed.Changed(ctx, id, func() {
+			select {
+			case poke <- struct{}{}:
+			default:
+			}
+		})
+	}
 
 	go func() {
 		defer close(out)

@@ -43,7 +43,8 @@ func (s *Store) Get(ctx context.Context, id string) (*machine.Login, error) {
 }
 
 // updateSQL swaps the login at its expected version and appends the journal entries,
-// given as arrays, in one statement; it returns how many logins it swapped, 0 or 1.
+// given as arrays, in one statement; it returns how many logins it swapped, 0 or 1, and
+// notifies notifyChannel of a swap (delivered at commit).
 const updateSQL = `WITH swapped AS (
 	UPDATE logins
 	SET state = $3, version = version + 1, timer_at = $4, lease_until = $5, created_at = $6, doc = $7,
@@ -57,7 +58,7 @@ const updateSQL = `WITH swapped AS (
 		WITH ORDINALITY AS e (version, at, from_state, event, to_state, problem, n)
 	ORDER BY e.n
 )
-SELECT count(*) FROM swapped`
+SELECT count(*) FROM (SELECT pg_notify('` + notifyChannel + `', id) FROM swapped) AS notified`
 
 // Update implements machine.Store. It also lifts the claims Due and Stale hold on the
 // login: its timer and lease are new.

@@ -45,9 +45,13 @@ const ClaimWindow = 30 * time.Second
 // Store is a machine.Store in PostgreSQL. It is safe for concurrent use.
 type Store struct {
 	pool *pgxpool.Pool
+	feed feed // Changed's listener
 }
 
-var _ machine.Store = (*Store)(nil)
+var (
+	_ machine.Store      = (*Store)(nil)
+	_ machine.ChangeFeed = (*Store)(nil)
+)
 
 // Open connects to the database named by dsn (a URL or key=value string, as pgx takes
 // it; see pgxpool.ParseConfig) and migrates its schema to the newest version. It fails
@@ -67,6 +71,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 
 // Close closes the store's connections, waiting for those in use to be released.
 func (s *Store) Close() error {
+	s.feed.close()
 	s.pool.Close()
 	return nil
 }
