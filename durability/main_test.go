@@ -1,7 +1,8 @@
 // Package durability_test runs tgauth as real processes over one SQLite store and a test
-// DC in the test process, and kills them in the middle of Telegram calls: what the state
-// chart promises about crashes and concurrent inputs must hold for processes, not only for
-// engines in one test binary.
+// DC in the test process (reached with --telegram testdc:FILE, as a background 'tgauth
+// testdc' is), and kills or interrupts (SIGINT, as Ctrl-C) them in the middle of Telegram
+// calls: what the state chart promises about crashes, interrupts, flood waits, attempts and
+// concurrent inputs must hold for processes, not only for engines in one test binary.
 //
 // TestMain builds cmd/tgauth once (with -race if -binrace is given); every test
 // starts its own testdc, so tests and subtests run in parallel.
