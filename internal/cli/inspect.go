@@ -24,13 +24,13 @@ func init() {
 	})
 	register("history", command{
 		summary: "Print a login's journal: every transition with its time, event and problem.",
-		usage:   "history ID [--json] [--store SPEC]",
+		usage:   "history [ID] [--json] [--store SPEC]",
 		run:     runHistory,
 	})
 	register("export", command{
 		summary: "Print an authorized login's session in another library's format: gotd (session JSON),\n" +
 			"telethon (StringSession) or pyrogram (session string). It holds the account's auth key: keep it secret.",
-		usage: "export ID --format gotd|telethon|pyrogram [--api-id N] [--json] [--store SPEC]",
+		usage: "export [ID] --format gotd|telethon|pyrogram [--api-id N] [--json] [--store SPEC]",
 		run:   runExport,
 	})
 }
@@ -72,7 +72,7 @@ func runHistory(ctx context.Context, env Env, args []string) error {
 	spec := storeFlag(fs)
 	asJSON := fs.Bool("json", false, "one JSON object per transition")
 	pos, err := parseArgs(fs, args)
-	if err != nil || len(pos) != 1 {
+	if err != nil || len(pos) > 1 {
 		return usageErr(fs, err)
 	}
 	engine, closeStore, err := reader(ctx, env, *spec, reading)
@@ -80,9 +80,13 @@ func runHistory(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer closeStore()
-	journal, err := engine.Journal(ctx, pos[0])
+	id, err := loginOrLatest(ctx, env, engine, pos)
 	if err != nil {
-		return fmt.Errorf("login %s: %w", pos[0], err)
+		return err
+	}
+	journal, err := engine.Journal(ctx, id)
+	if err != nil {
+		return fmt.Errorf("login %s: %w", id, err)
 	}
 	for _, j := range journal {
 		if *asJSON {
@@ -107,7 +111,7 @@ func runExport(ctx context.Context, env Env, args []string) error {
 	apiID := fs.Int("api-id", 0, "the API id Pyrogram sessions carry (default $TG_API_ID, else the test DC's)")
 	asJSON := fs.Bool("json", false, `print {"id":ID,"format":F,"session":S}`)
 	pos, err := parseArgs(fs, args)
-	if err != nil || len(pos) != 1 || *format == "" {
+	if err != nil || len(pos) > 1 || *format == "" {
 		return usageErr(fs, err)
 	}
 	tg := telegramFlags{apiID: *apiID}
@@ -125,14 +129,18 @@ func runExport(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer closeStore()
-	data, err := engine.Session(ctx, pos[0])
+	id, err := loginOrLatest(ctx, env, engine, pos)
+	if err != nil {
+		return err
+	}
+	data, err := engine.Session(ctx, id)
 	if errors.Is(err, tgapi.ErrNoSession) {
-		return fmt.Errorf("login %s has no stored session", pos[0])
+		return fmt.Errorf("login %s has no stored session", id)
 	}
 	if err != nil {
 		return err
 	}
-	snap, err := engine.Get(ctx, pos[0])
+	snap, err := engine.Get(ctx, id)
 	if err != nil {
 		return err
 	}

@@ -42,6 +42,15 @@ func latest(ctx context.Context, env Env, e *machine.Engine) (string, error) {
 	return "", errors.New("no login ID given, and no unfinished login in the store: start one with 'tgauth start' or 'tgauth login'")
 }
 
+// loginOrLatest returns the login ID among the positional arguments, if there is one;
+// else the most recent unfinished login's (latest).
+func loginOrLatest(ctx context.Context, env Env, e *machine.Engine, pos []string) (string, error) {
+	if len(pos) > 0 {
+		return pos[0], nil
+	}
+	return latest(ctx, env, e)
+}
+
 // nextCommands are the commands that can be run next on a login, with the flags that
 // reach its store and Telegram (r): the step commands its prompt accepts, and export
 // once it is authorized. A login whose Telegram ended with the process (an embedded test
