@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -42,7 +43,11 @@ type server struct {
 
 func newServer(t *testing.T, opts web.Options) *server {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	deadline := time.Now().Add(2 * time.Minute)
+	if d, ok := t.Deadline(); ok && d.After(deadline) { // a long run (-load) under -timeout
+		deadline = d
+	}
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	t.Cleanup(cancel)
 	dc, err := testdc.Start(ctx, testdc.Options{World: world})
 	if err != nil {
@@ -90,17 +95,25 @@ type reply struct {
 // do sends a request with the bearer token (header "Authorization" in hdr overrides it).
 func (s *server) do(method, path string, body any, hdr ...string) reply {
 	s.t.Helper()
-	var r io.Reader
-	if body != nil {
-		data, err := json.Marshal(body)
-		if err != nil {
-			s.t.Fatal(err)
-		}
-		r = bytes.NewReader(data)
-	}
-	req, err := http.NewRequestWithContext(s.ctx, method, s.srv.URL+path, r)
+	r, err := s.try(method, path, body, hdr...)
 	if err != nil {
 		s.t.Fatal(err)
+	}
+	return r
+}
+
+// try is do for goroutines other than the test's: it returns the error.
+func (s *server) try(method, path string, body any, hdr ...string) (reply, error) {
+	var data []byte
+	if body != nil {
+		var err error
+		if data, err = json.Marshal(body); err != nil {
+			return reply{}, err
+		}
+	}
+	req, err := http.NewRequestWithContext(s.ctx, method, s.srv.URL+path, bytes.NewReader(data))
+	if err != nil {
+		return reply{}, err
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
 	for i := 0; i+1 < len(hdr); i += 2 {
@@ -108,27 +121,26 @@ func (s *server) do(method, path string, body any, hdr ...string) reply {
 	}
 	res, err := s.srv.Client().Do(req)
 	if err != nil {
-		s.t.Fatal(err)
+		return reply{}, err
 	}
 	defer res.Body.Close()
-	data, err := io.ReadAll(res.Body)
-	if err != nil {
-		s.t.Fatal(err)
+	if data, err = io.ReadAll(res.Body); err != nil {
+		return reply{}, err
 	}
 	out := reply{status: res.StatusCode, header: res.Header}
 	if res.StatusCode == http.StatusOK {
 		if err := json.Unmarshal(data, &out.step); err != nil {
-			s.t.Fatalf("%s %s: %v in %s", method, path, err, data)
+			return out, fmt.Errorf("%s %s: %v in %s", method, path, err, data)
 		}
-		return out
+		return out, nil
 	}
 	if err := json.Unmarshal(data, &out.err); err != nil {
-		s.t.Fatalf("%s %s: %d %v in %s", method, path, res.StatusCode, err, data)
+		return out, fmt.Errorf("%s %s: %d %v in %s", method, path, res.StatusCode, err, data)
 	}
 	if out.err.Step != nil {
 		out.step = *out.err.Step
 	}
-	return out
+	return out, nil
 }
 
 // start starts a login of flow and expects step.
