@@ -92,7 +92,7 @@ func (m *model) Init() tea.Cmd {
 	if p := m.snap.Prompt.Problem; p != nil {
 		problem = m.print(m.problems.next(p.Text()))
 	}
-	return tea.Batch(problem, m.next(), tick(), m.input.Focus())
+	return tea.Batch(problem, m.next(), tick(), m.spin.Tick, m.input.Focus())
 }
 
 // next waits for the next snapshot from the watch.
@@ -230,7 +230,7 @@ func (m *model) enter() (tea.Model, tea.Cmd) {
 		next, err := m.engine.Send(m.ctx, id, in)
 		return sentMsg{snap: next, err: err}
 	}
-	return m, tea.Batch(m.print(m.form.transcript()+q.label+text), send, m.spin.Tick)
+	return m, tea.Batch(m.print(m.form.transcript()+q.label+text), send)
 }
 
 // print queues lines to print above the view, in order.
