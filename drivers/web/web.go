@@ -142,9 +142,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(sw, http.StatusForbidden, "TGAUTH_FOREIGN_ORIGIN", "requests from another site are refused", nil)
 		return
 	}
-	h.mux.ServeHTTP(sw, r)
-	_, pattern := h.mux.Handler(r)
-	h.log.Info("http", "method", r.Method, "route", pattern, "status", sw.status, "took", time.Since(start))
+	h.mux.ServeHTTP(sw, r) // sets r.Pattern, the route: the URL may hold a capability
+	h.log.Info("http", "method", r.Method, "route", r.Pattern, "status", sw.status, "took", time.Since(start))
 }
 
 // statusWriter remembers the status for the log line; it passes Flush on for events.
