@@ -147,24 +147,30 @@ func TestTTYResendCountdownDrawsThePromptOnce(t *testing.T) {
 	p.ended()
 }
 
-// Ctrl-C at the hidden password prompt cancels the login and leaves the terminal with
-// echo on.
-func TestTTYCtrlCAtPasswordRestoresEcho(t *testing.T) {
-	dir := t.TempDir()
-	w := world(t, dir, `{"phone": "9996627777", "password": "cobol", "hint": "first pet"}`)
-	p := inTmux(t, dir, 100, 30, "", "login", w, "--store=memory:", "--phone=+9996627777")
-	p.waitText("Code:")
-	p.send("22222", "Enter")
-	p.waitText("Password:")
-	p.send("cob") // typed, not shown
-	p.send("C-c")
-	stty := p.ended()
-	if !regexp.MustCompile(`(^|\s)echo(\s|$)`).MatchString(stty) || strings.Contains(stty, "-echo ") {
-		t.Errorf("after Ctrl-C the terminal has no echo:\n%s", stty)
-	}
-	s := p.screen()
-	if strings.Contains(s, "cob") || !strings.Contains(s, "The login was cancelled.") {
-		t.Errorf("the screen after Ctrl-C:\n%s", s)
+// Ctrl-C at the hidden password prompt, or Ctrl-D on an empty line, cancels the login and
+// leaves the terminal with echo on.
+func TestTTYCtrlCAndCtrlDAtPasswordRestoreEcho(t *testing.T) {
+	for _, key := range []string{"C-c", "C-d"} {
+		t.Run(key, func(t *testing.T) {
+			dir := t.TempDir()
+			w := world(t, dir, `{"phone": "9996627777", "password": "cobol", "hint": "first pet"}`)
+			p := inTmux(t, dir, 100, 30, "", "login", w, "--store=memory:", "--phone=+9996627777")
+			p.waitText("Code:")
+			p.send("22222", "Enter")
+			p.waitText("Password:")
+			if key == "C-c" {
+				p.send("cob") // typed, not shown
+			}
+			p.send(key)
+			stty := p.ended()
+			if !regexp.MustCompile(`(^|\s)echo(\s|$)`).MatchString(stty) || strings.Contains(stty, "-echo ") {
+				t.Errorf("after %s the terminal has no echo:\n%s", key, stty)
+			}
+			s := p.screen()
+			if strings.Contains(s, "cob") || !strings.Contains(s, "The login was cancelled.") {
+				t.Errorf("the screen after %s:\n%s", key, s)
+			}
+		})
 	}
 }
 
