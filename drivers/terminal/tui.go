@@ -268,10 +268,10 @@ func (m *model) View() string {
 		b.WriteString(m.form.transcript() + q.label + m.input.View() + "\n")
 	}
 	switch {
+	case m.stopping:
+		b.WriteString(m.spin.View() + " stopping once Telegram answers")
 	case m.busy || p.Kind == machine.Wait:
 		b.WriteString(m.spin.View() + " waiting for Telegram")
-	case m.stopping:
-		b.WriteString("stopping once Telegram answers")
 	default:
 		b.WriteString(status(p, m.now))
 	}
