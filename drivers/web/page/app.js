@@ -52,8 +52,8 @@ async function post(path, body) {
     return;
   }
   const data = await res.json().catch(() => ({}));
-  if (res.ok) { render(data, true); return; }
-  if (data.step) render(data.step, true);
+  if (res.ok) { render(data); return; }
+  if (data.step) render(data.step);
   if (res.status !== 200 && !(data.step && data.step.problem_text)) showProblem(data.error || res.statusText);
 }
 
@@ -172,13 +172,13 @@ function qrCard(step) {
   return card;
 }
 
-function render(step, fromPost) {
+function render(step) {
   if (!step || !step.step_id) return;
   current = step;
-  if (fromPost || step.problem_text) showProblem(step.problem_text);
   const key = step.step_id + "/" + step.txn_id + "/" + (step.problem_text || "");
   if (key === shown) return;
   shown = key;
+  showProblem(step.problem_text);
   timers.forEach(clearInterval);
   timers = [];
   let view;
@@ -199,7 +199,6 @@ function render(step, fromPost) {
     case "tgauth.email": view = form(step, [field(fieldOf(step, "email"), {type: "email", autocomplete: "email"})]); break;
     case "tgauth.qr": view = qrCard(step); break;
     case "tgauth.complete":
-      showProblem("");
       view = el("div", {class: "card"}, el("p", {class: "done", id: "done", text: step.instructions}),
         el("p", {text: "You can close this page."}));
       break;
