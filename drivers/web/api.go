@@ -186,14 +186,19 @@ func (h *Handler) logins(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string][]View{"logins": views})
 }
 
+// get answers the login as it is, recovering it first when a process that died left it
+// in flight (Engine.Resolve), so that another replica's crash does not show as a wait.
 func (h *Handler) get(w http.ResponseWriter, r *http.Request, id string) {
-	snap, err := h.engine.Get(r.Context(), id)
+	snap, err := h.engine.Resolve(r.Context(), id)
 	switch {
 	case errors.Is(err, machine.ErrNotFound):
 		writeError(w, http.StatusNotFound, "M_NOT_FOUND", "no such login", nil)
-	case err != nil:
+	case err != nil && snap.ID == "":
 		h.internal(w, err)
 	default:
+		if err != nil {
+			h.log.Warn("web: login not recovered", "login", id, "err", err)
+		}
 		writeJSON(w, http.StatusOK, View{Snapshot: snap, Step: StepOf("", snap)})
 	}
 }
