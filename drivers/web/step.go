@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tgauth/tgauth/machine"
 	"github.com/tgauth/tgauth/states"
@@ -193,7 +194,7 @@ func StepOf(flow string, s machine.Snapshot) LoginStep {
 		st.Type, st.StepID = StepDisplayAndWait, StepIDQR
 		st.DisplayAndWait = &DisplayAndWait{Type: "nothing"}
 		if p.QR != nil {
-			st.DisplayAndWait = &DisplayAndWait{Type: "qr", Data: p.QR.URL, Expires: p.QR.Expires.UTC().Format(timeFormat)}
+			st.DisplayAndWait = &DisplayAndWait{Type: "qr", Data: p.QR.URL, Expires: p.QR.Expires.UTC().Format(time.RFC3339)}
 		}
 	case machine.ShowDone:
 		st.Type, st.StepID = StepComplete, StepIDComplete
@@ -209,8 +210,6 @@ func StepOf(flow string, s machine.Snapshot) LoginStep {
 	}
 	return st
 }
-
-const timeFormat = "2006-01-02T15:04:05Z07:00"
 
 // InputFor builds the engine input that values submit to step stepID: the step's fields
 // by ID, or {"action": NAME} for one of its actions. It returns a *machine.InputError
