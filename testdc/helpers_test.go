@@ -219,6 +219,9 @@ func run(t *testing.T, d *DC, o clientOptions, f func(ctx context.Context, c cli
 		}
 	}
 	opts.SessionStorage = o.storage
+	// A migration makes a key exchange with the target DC; on a loaded machine under
+	// -race that can take longer than gotd's default 15 s.
+	opts.MigrationTimeout = time.Minute
 	opts.Logger = testLogger("client")
 	updates := tg.NewUpdateDispatcher()
 	opts.UpdateHandler = updates
