@@ -13,8 +13,9 @@ import (
 )
 
 // TestServeKilledDuringACall: a serve process is killed (SIGKILL) while auth.signIn is in
-// flight; another serve over the same store recovers the login by the recovery rule of
-// its state, and the page's API shows where it is.
+// flight; another serve over the same store (SQLite, and PostgreSQL when
+// TGAUTH_TEST_POSTGRES names one) recovers the login by the recovery rule of its state,
+// and the API shows where it is.
 func TestServeKilledDuringACall(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds tgauth and runs it as a process")
@@ -25,11 +26,28 @@ func TestServeKilledDuringACall(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	dc, telegram := startTestDC(t)
-	storeFlag, _ := sqliteStore(t)
+	t.Run("SQLite", func(t *testing.T) {
+		storeFlag, _ := sqliteStore(t)
+		killDuringACall(t, bin, storeFlag, nil)
+	})
+	t.Run("PostgreSQL", func(t *testing.T) {
+		dsn := os.Getenv("TGAUTH_TEST_POSTGRES")
+		if dsn == "" {
+			t.Skip("TGAUTH_TEST_POSTGRES is not set")
+		}
+		killDuringACall(t, bin, "--store="+freshSchema(t, dsn), map[string]string{"TGAUTH_KEY": strings.Repeat("cd", 32)})
+	})
+}
 
+// killDuringACall runs serve A as a process of bin over storeFlag, kills it during
+// auth.signIn, and reads the login through serve B in this process.
+func killDuringACall(t *testing.T, bin, storeFlag string, vars map[string]string) {
+	dc, telegram := startTestDC(t)
 	a := exec.Command(bin, "serve", "--listen", "127.0.0.1:0", storeFlag, telegram)
 	a.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	for k, v := range vars {
+		a.Env = append(a.Env, k+"="+v)
+	}
 	out, err := a.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +96,7 @@ func TestServeKilledDuringACall(t *testing.T) {
 	_ = a.Wait()
 	release() // Telegram executes the call; nobody hears the answer
 
-	baseB, stop := startServe(t, Env{}, "--listen", "127.0.0.1:0", storeFlag, telegram)
+	baseB, stop := startServe(t, Env{Getenv: func(k string) string { return vars[k] }}, "--listen", "127.0.0.1:0", storeFlag, telegram)
 	defer stop()
 	got := call(baseB, "GET", "/api/v1/login/"+id, "")
 	step, _ := got["step"].(map[string]any)
