@@ -177,3 +177,16 @@ func TestBrowserQRScanned(t *testing.T) {
 		t.Errorf("final screen %q", got)
 	}
 }
+
+func TestBrowserFloodWaitCountdown(t *testing.T) {
+	s := newServer(t, web.Options{})
+	ctx := browser(t)
+	openLink(t, s, ctx)
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS("#f-phone")), chromedp.SendKeys(chromedp.CSS("#f-phone"), "+9996620004\r")) // Enter submits
+	if got := textOf(t, ctx, "#problem"); !strings.Contains(got, "Telegram asked to wait") {
+		t.Errorf("problem %q", got)
+	}
+	if got := textOf(t, ctx, "#submit"); !strings.HasPrefix(got, "Wait ") {
+		t.Errorf("the button shows %q during the flood wait, want a countdown", got)
+	}
+}
