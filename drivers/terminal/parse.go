@@ -34,7 +34,7 @@ func parse(p machine.Prompt, text string) (machine.Input, error) {
 		}
 		return machine.SubmitPhone{Phone: text}, nil
 	case machine.AskCode:
-		code, err := checkCode(p.Code, text)
+		code, err := CheckCode(p.Code, text)
 		if err != nil {
 			return nil, err
 		}
@@ -64,10 +64,11 @@ func command(p machine.Prompt, text string) machine.Input {
 	return in
 }
 
-// checkCode returns the code typed as text without the spaces and dashes people type
-// between digit groups, or an error saying what is wrong with its shape. Codes that are
-// words (SMS word or phrase) are taken as typed.
-func checkCode(c *machine.CodePrompt, text string) (string, error) {
+// CheckCode returns the login code typed as text without the spaces and dashes people
+// type between digit groups, or an error saying what is wrong with its shape for the code
+// Telegram announced (c: its length; digits), so that a typo is caught before it is sent
+// and spends no attempt. Codes that are words (SMS word or phrase) are taken as typed.
+func CheckCode(c *machine.CodePrompt, text string) (string, error) {
 	if c != nil && (c.Type == tgapi.CodeSMSWord || c.Type == tgapi.CodeSMSPhrase) {
 		return text, nil
 	}

@@ -66,6 +66,15 @@ func runStep(ctx context.Context, env Env, s step, args []string) error {
 			return err
 		}
 	}
+	if s.check != nil {
+		now, err := r.engine.Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		if in, err = s.check(now.Prompt, in); err != nil {
+			return err
+		}
+	}
 	// Send returns once the login rests: a call it made had its answer persisted under
 	// the engine's own context, even if ctx was cancelled (Ctrl-C) meanwhile.
 	snap, err := r.engine.Send(ctx, id, in)

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 
+	"github.com/tgauth/tgauth/drivers/terminal"
 	"github.com/tgauth/tgauth/machine"
 )
 
@@ -19,6 +20,9 @@ type step struct {
 	// args is the number of positional arguments after the login ID: min and max.
 	min, max int
 	input    func(a stepArgs) (machine.Input, error)
+	// check, if set, checks the input against the login's prompt before it is sent, and
+	// returns it as it is to be sent.
+	check func(p machine.Prompt, in machine.Input) (machine.Input, error)
 }
 
 // stepArgs is what a step's input is made from: the positional arguments after the login
@@ -40,9 +44,16 @@ var stepTable = []step{
 		}},
 	{name: "qr", usage: "qr [ID]", summary: "Ask for a QR code for a login in state New.",
 		input: func(stepArgs) (machine.Input, error) { return machine.StartQR{}, nil }},
-	{name: "code", usage: "code [ID] CODE", summary: "Enter the login code.", min: 1, max: 1,
+	{name: "code", usage: "code [ID] CODE", summary: "Enter the login code; one of the wrong shape (length, digits) is refused before it is sent.", min: 1, max: 1,
 		input: func(a stepArgs) (machine.Input, error) {
 			return machine.SubmitCode{Code: a.args[0]}, nil
+		},
+		check: func(p machine.Prompt, in machine.Input) (machine.Input, error) {
+			if p.Kind != machine.AskCode {
+				return in, nil
+			}
+			code, err := terminal.CheckCode(p.Code, in.(machine.SubmitCode).Code)
+			return machine.SubmitCode{Code: code}, err
 		}},
 	{name: "password", usage: "password [ID] PASSWORD|-", summary: "Enter the 2FA password; '-' reads it from stdin, one line of at most 4096 bytes (keeps it out of ps and shell history).", min: 1, max: 1,
 		input: func(a stepArgs) (machine.Input, error) {
