@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/tgauth/tgauth/machine"
-	"github.com/tgauth/tgauth/states"
 )
 
 // apiAuth requires the bearer token, when one is set.
@@ -57,7 +56,7 @@ func (h *Handler) pageAuth(f func(http.ResponseWriter, *http.Request, string)) h
 			h.internal(w, err)
 			return
 		}
-		if states.KindOf(snap.State) == states.Final {
+		if closed(snap) {
 			writeError(w, http.StatusGone, "TGAUTH_LOGIN_CLOSED", "this link has expired: "+snap.Prompt.Message, nil)
 			return
 		}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/tgauth/tgauth/machine"
-	"github.com/tgauth/tgauth/states"
 )
 
 // StepResponse is the answer to start and to a step: the login and its (next) step, as
@@ -45,9 +44,9 @@ func stepResponse(flow string, s machine.Snapshot) *StepResponse {
 	return &StepResponse{LoginID: s.ID, LoginStep: StepOf(flow, s)}
 }
 
-func closed(s machine.Snapshot) bool {
-	return states.KindOf(s.State) == states.Final && s.State != states.Authorized
-}
+// closed reports whether the login ended without an account (cancelled, expired, failed,
+// logged out).
+func closed(s machine.Snapshot) bool { return s.Prompt.Kind == machine.ShowClosed }
 
 // answer writes what Engine.Send returned: the next step, or the error it maps to. A
 // refused input answers its step with the refusal's problem; a flood wait answers 429. A

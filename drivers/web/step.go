@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/tgauth/tgauth/machine"
-	"github.com/tgauth/tgauth/states"
 )
 
 // StepType is the kind of a LoginStep, as in mautrix bridgev2.
@@ -287,7 +286,7 @@ func actionInput(stepID, action string) (machine.Input, error) {
 // sameStep reports whether a step ID a client sent names the step the login is at. A
 // login in state New is at either start step, whichever flow the client follows.
 func sameStep(cur LoginStep, id string) bool {
-	if cur.State == states.New {
+	if cur.Prompt != nil && cur.Prompt.Kind == machine.AskStart {
 		return id == StepIDPhone || id == StepIDBotToken
 	}
 	return cur.StepID == id
