@@ -33,6 +33,15 @@ func TestPhoneLogin(t *testing.T) {
 	if r.status != http.StatusOK {
 		t.Fatalf("get: %d", r.status)
 	}
+	// Logging out ends the login: its link dies with it.
+	r = s.do("POST", "/api/v1/logout/"+st.LoginID, nil)
+	s.expect(r, http.StatusOK, web.StepIDClosed)
+	if r.step.State != "LoggedOut" {
+		t.Fatalf("after logout: %s", r.step.State)
+	}
+	if r := s.do("GET", s.handler.LinkPath(st.LoginID)+"/login", nil); r.status != http.StatusGone {
+		t.Fatalf("link of a logged-out login: %d", r.status)
+	}
 }
 
 func TestTwoFactorWrongThenRight(t *testing.T) {
