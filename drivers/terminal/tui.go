@@ -140,6 +140,7 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.busy = false
 		cmd := m.show(msg.snap, msg.err)
 		if m.stopping {
+			m.done = true
 			return m, tea.Sequence(cmd, tea.Quit)
 		}
 		return m, cmd
