@@ -30,7 +30,8 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// pane is a tmux pane running one shell command line in a directory of its own.
+// pane is a tmux pane running one shell command line in a directory of its own, served
+// by a tmux server of its own (socket).
 type pane struct {
 	t      *testing.T
 	socket string
@@ -54,15 +55,15 @@ func inTmux(t *testing.T, dir string, width, height int, stdout string, args ...
 		line += " > " + stdout
 	}
 	line += "; stty -a > stty.txt; echo done > done.txt"
-	p := &pane{t: t, socket: fmt.Sprintf("tgauth-test-%d", time.Now().UnixNano()), dir: dir}
+	p := &pane{t: t, socket: filepath.Join(t.TempDir(), "tmux"), dir: dir}
 	p.tmux("-f", "/dev/null", "new-session", "-d", "-x", fmt.Sprint(width), "-y", fmt.Sprint(height), "-c", dir, "sh", "-c", line+"; sleep 3600")
-	t.Cleanup(func() { _ = exec.Command("tmux", "-L", p.socket, "kill-server").Run() })
+	t.Cleanup(func() { _ = exec.Command("tmux", "-S", p.socket, "kill-server").Run() })
 	return p
 }
 
 func (p *pane) tmux(args ...string) string {
 	p.t.Helper()
-	out, err := exec.Command("tmux", append([]string{"-L", p.socket}, args...)...).CombinedOutput()
+	out, err := exec.Command("tmux", append([]string{"-S", p.socket}, args...)...).CombinedOutput()
 	if err != nil {
 		p.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
