@@ -149,6 +149,24 @@ func TestTTYResendCountdownDrawsThePromptOnce(t *testing.T) {
 	p.ended()
 }
 
+// During a flood wait the refusal is printed once and the wait counts down on the status
+// line, under the one phone prompt.
+func TestTTYFloodWaitCountsDownUnderOnePrompt(t *testing.T) {
+	dir := t.TempDir()
+	w := world(t, dir, `{"phone": "9996620004", "flood_wait": 600}`)
+	p := inTmux(t, dir, 100, 30, "", "login", w, "--store=memory:", "--phone=+9996620004")
+	wait := regexp.MustCompile(`Telegram asks to wait (\d+m)?\d+s before trying again\.`)
+	first := wait.FindString(p.waitFor("the flood wait counts down", func(s string) bool { return wait.MatchString(s) }))
+	s := p.waitFor("the countdown moves", func(s string) bool { return wait.FindString(s) != first })
+	for _, what := range []string{"FLOOD_WAIT_600", "Phone number (international format)", "Telegram asks to wait"} {
+		if n := strings.Count(s, what); n != 1 {
+			t.Errorf("%q is on the screen %d times; want once:\n%s", what, n, s)
+		}
+	}
+	p.send("C-c")
+	p.ended()
+}
+
 // Ctrl-C at the hidden password prompt, or Ctrl-D on an empty line, cancels the login and
 // leaves the terminal with echo on.
 func TestTTYCtrlCAndCtrlDAtPasswordRestoreEcho(t *testing.T) {
