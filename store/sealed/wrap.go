@@ -24,8 +24,26 @@ import (
 // PhoneCodeHash, the envelope in base64; in a QRToken or a logout token, the envelope).
 // A secret without that mark was stored before Wrap sealed it, and is returned as it is;
 // a login's are sealed at its next Update.
+//
+// When s is a machine.ChangeFeed (store/postgres), so is the wrapper: watchers still hear
+// of other processes' changes at once.
 func Wrap(s machine.Store, sealer *Sealer) machine.Store {
-	return &store{Store: s, sealer: sealer}
+	w := &store{Store: s, sealer: sealer}
+	if feed, ok := s.(machine.ChangeFeed); ok {
+		return &feedStore{store: w, feed: feed}
+	}
+	return w
+}
+
+// feedStore is the wrapper of a store that is a machine.ChangeFeed.
+type feedStore struct {
+	*store
+	feed machine.ChangeFeed
+}
+
+// Changed implements machine.ChangeFeed with the wrapped store's.
+func (f *feedStore) Changed(ctx context.Context, id string, poke func()) {
+	f.feed.Changed(ctx, id, poke)
 }
 
 // store is the machine.Store Wrap returns.

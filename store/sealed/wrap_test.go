@@ -2,6 +2,7 @@ package sealed_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"errors"
 	"os"
@@ -358,5 +359,34 @@ func TestWrapOnDisk(t *testing.T) {
 		if !in && what != "the QR token" { // the document holds it in base64
 			t.Errorf("control failed: %s written unsealed is not visible in the files, so the check above proves nothing", what)
 		}
+	}
+}
+
+// feedStore is a memory store that is a machine.ChangeFeed, as store/postgres is.
+type feedStore struct {
+	*memory.Store
+	ids chan string
+}
+
+func (f feedStore) Changed(_ context.Context, id string, poke func()) {
+	f.ids <- id
+	poke()
+}
+
+// The wrapper of a change feed is a change feed that reaches the wrapped one; the wrapper
+// of any other store is none.
+func TestWrapPassesTheChangeFeedOn(t *testing.T) {
+	inner := feedStore{Store: memory.New(), ids: make(chan string, 1)}
+	feed, ok := sealed.Wrap(inner, mustNew(t, testKey(9))).(machine.ChangeFeed)
+	if !ok {
+		t.Fatal("the wrapper of a ChangeFeed is not one: watchers would only poll")
+	}
+	poked := false
+	feed.Changed(context.Background(), "L", func() { poked = true })
+	if id := <-inner.ids; id != "L" || !poked {
+		t.Fatalf("Changed reached the wrapped feed with %q, poked %v", id, poked)
+	}
+	if _, ok := sealed.Wrap(memory.New(), mustNew(t, testKey(9))).(machine.ChangeFeed); ok {
+		t.Fatal("the wrapper of a store without a change feed claims one")
 	}
 }
