@@ -80,7 +80,7 @@ func (p *pane) send(keys ...string) { p.tmux(append([]string{"send-keys"}, keys.
 // broken test from hanging.
 func (p *pane) waitFor(what string, cond func(screen string) bool) string {
 	p.t.Helper()
-	for end := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+	for end := time.Now().Add(3 * time.Minute); ; time.Sleep(50 * time.Millisecond) {
 		s := p.screen()
 		if cond(s) {
 			return s
