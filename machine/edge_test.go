@@ -569,3 +569,30 @@ func TestTickFiresEverythingDue(t *testing.T) {
 		t.Fatalf("after one Tick: %d of %d logins expired (%v)", len(expired), n, err)
 	}
 }
+
+// A code of the wrong shape is refused before any call, spending no attempt.
+func TestCodeOfTheWrongShapeIsRefusedLocally(t *testing.T) {
+	ctx := context.Background()
+	api := &mock.API{}
+	mock.Handle(api, func(context.Context, tgapi.SendCode) (tgapi.SendCodeResult, error) {
+		return tgapi.SendCodeResult{Code: &tgapi.SentCode{Type: tgapi.CodeSMS, Length: 5, PhoneCodeHash: "h"}}, nil
+	})
+	e := newEngine(t, memory.New(), api, newClock())
+	snap, err := e.Start(ctx, machine.StartOptions{Input: machine.SubmitPhone{Phone: "+9996621234"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, code := range []string{"1234", "abcde", "123456", ""} {
+		got, err := e.Send(ctx, snap.ID, machine.SubmitCode{Code: code})
+		var bad *machine.InputError
+		if !errors.As(err, &bad) || got.Version != snap.Version || got.Prompt.Attempts != 0 {
+			t.Errorf("code %q: %v, version %d (was %d), attempts %d; want an InputError and nothing changed", code, err, got.Version, snap.Version, got.Prompt.Attempts)
+		}
+	}
+	if calls := api.Calls(); len(calls) != 1 {
+		t.Errorf("calls %v: a code of the wrong shape reached Telegram", calls)
+	}
+	if c, err := machine.CheckCode(snap.Prompt.Code, " 12-345 "); err != nil || c != "12345" {
+		t.Errorf("CheckCode(\" 12-345 \") = %q, %v; want the digits", c, err)
+	}
+}

@@ -242,6 +242,14 @@ func (e *Engine) Send(ctx context.Context, id string, in Input) (Snapshot, error
 	if err := in.validate(); err != nil {
 		return e.snapshot(l), err
 	}
+	if c, isCode := in.(SubmitCode); isCode && l.State == states.CodeSent {
+		// A code of the wrong shape is refused here: it would spend an attempt.
+		code, err := CheckCode(e.snapshot(l).Prompt.Code, c.Code)
+		if err != nil {
+			return e.snapshot(l), err
+		}
+		in = SubmitCode{Code: code}
+	}
 	if e.overdue(l) {
 		// The TTL passed and no scheduler fired it yet: the login is over, whatever the input.
 		snap, err := e.fire(ctx, l, transitions.TTL, nil)

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/tgauth/tgauth/tgapi"
 	"github.com/tgauth/tgauth/transitions"
 )
 
@@ -163,6 +164,26 @@ func RedactBotToken(token string) string {
 		return id + ":" + Redacted
 	}
 	return Redacted
+}
+
+// CheckCode returns a login code as Telegram wants it, given what the user typed for the
+// code prompt c (nil when unknown): spaces and dashes dropped, digits only, of c's length
+// when Telegram gave one. SMS word and phrase codes are taken as typed. An *InputError
+// says what is wrong: nothing is sent and no attempt is spent. Send applies it to every
+// SubmitCode; drivers may call it to refuse a code before sending it.
+func CheckCode(c *CodePrompt, text string) (string, error) {
+	text = strings.TrimSpace(text)
+	if c != nil && (c.Type == tgapi.CodeSMSWord || c.Type == tgapi.CodeSMSPhrase) {
+		return text, nil
+	}
+	code := strings.NewReplacer(" ", "", "-", "").Replace(text)
+	if code == "" || strings.Trim(code, "0123456789") != "" {
+		return "", &InputError{"code", "a code is digits only; enter it again (nothing was sent)"}
+	}
+	if c != nil && c.Length > 0 && len(code) != c.Length {
+		return "", &InputError{"code", fmt.Sprintf("the code has %d digits, not %d; enter it again (nothing was sent)", c.Length, len(code))}
+	}
+	return code, nil
 }
 
 // InputError says what is wrong with an input; nothing was sent and nothing changed.

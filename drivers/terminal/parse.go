@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/tgauth/tgauth/machine"
-	"github.com/tgauth/tgauth/tgapi"
 )
 
 var botTokenLike = regexp.MustCompile(`^[0-9]+:`)
@@ -34,7 +33,7 @@ func parse(p machine.Prompt, text string) (machine.Input, error) {
 		}
 		return machine.SubmitPhone{Phone: text}, nil
 	case machine.AskCode:
-		code, err := CheckCode(p.Code, text)
+		code, err := machine.CheckCode(p.Code, text)
 		if err != nil {
 			return nil, err
 		}
@@ -62,24 +61,6 @@ func command(p machine.Prompt, text string) machine.Input {
 		return nil
 	}
 	return in
-}
-
-// CheckCode returns the login code typed as text without the spaces and dashes people
-// type between digit groups, or an error saying what is wrong with its shape for the code
-// Telegram announced (c: its length; digits), so that a typo is caught before it is sent
-// and spends no attempt. Codes that are words (SMS word or phrase) are taken as typed.
-func CheckCode(c *machine.CodePrompt, text string) (string, error) {
-	if c != nil && (c.Type == tgapi.CodeSMSWord || c.Type == tgapi.CodeSMSPhrase) {
-		return text, nil
-	}
-	code := strings.NewReplacer(" ", "", "-", "").Replace(text)
-	if strings.Trim(code, "0123456789") != "" {
-		return "", fmt.Errorf("a code is digits only; enter it again (nothing was sent)")
-	}
-	if c != nil && c.Length > 0 && len(code) != c.Length {
-		return "", fmt.Errorf("the code has %d digits, not %d; enter it again (nothing was sent)", c.Length, len(code))
-	}
-	return code, nil
 }
 
 // question is one thing the terminal asks.

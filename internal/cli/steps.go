@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 
-	"github.com/tgauth/tgauth/drivers/terminal"
 	"github.com/tgauth/tgauth/machine"
 )
 
@@ -52,7 +51,7 @@ var stepTable = []step{
 			if p.Kind != machine.AskCode {
 				return in, nil
 			}
-			code, err := terminal.CheckCode(p.Code, in.(machine.SubmitCode).Code)
+			code, err := machine.CheckCode(p.Code, in.(machine.SubmitCode).Code)
 			return machine.SubmitCode{Code: code}, err
 		}},
 	{name: "password", usage: "password [ID] PASSWORD|-", summary: "Enter the 2FA password; '-' reads it from stdin, one line of at most 4096 bytes (keeps it out of ps and shell history).", min: 1, max: 1,
