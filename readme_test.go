@@ -1,16 +1,16 @@
 package tgauth_test
 
 import (
-	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tgauth/tgauth/internal/syncbuf"
 )
 
 // TestREADMECommands runs every command README.md shows after "$ " in a console block, as
@@ -105,9 +105,9 @@ func shell(dir, line string) *exec.Cmd {
 
 // background starts line in the background for the rest of the test and returns its
 // output so far; at the end of the test it is interrupted and must exit 0.
-func background(t *testing.T, dir, line string) *lockedBuffer {
+func background(t *testing.T, dir, line string) *syncbuf.Buffer {
 	t.Helper()
-	out := &lockedBuffer{}
+	out := &syncbuf.Buffer{}
 	cmd := shell(dir, "exec "+line)
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
@@ -130,22 +130,4 @@ func waitLines(t *testing.T, c command, out func() string) {
 			t.Fatalf("$ %s\nprinted no line %q:\n%s", c.line, missingLines(c, out()), out())
 		}
 	}
-}
-
-// lockedBuffer is a bytes.Buffer a command writes while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

@@ -9,7 +9,6 @@
 package durability_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -22,13 +21,13 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/gotd/td/session"
 
+	"github.com/tgauth/tgauth/internal/syncbuf"
 	"github.com/tgauth/tgauth/machine"
 	"github.com/tgauth/tgauth/store/sealed"
 	"github.com/tgauth/tgauth/store/sqlite"
@@ -224,28 +223,10 @@ func snapshotOf(t *testing.T, r result) machine.Snapshot {
 type proc struct {
 	t              *testing.T
 	cmd            *exec.Cmd
-	args           []string      // tgauth's arguments, for messages
-	stdout, stderr lockedBuffer  // read while the process writes
-	done           chan struct{} // closed when the process ended and was reaped
-	err            error         // Wait's error; read after done
-}
-
-// lockedBuffer is a bytes.Buffer safe for one writer and concurrent readers.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	args           []string       // tgauth's arguments, for messages
+	stdout, stderr syncbuf.Buffer // read while the process writes
+	done           chan struct{}  // closed when the process ended and was reaped
+	err            error          // Wait's error; read after done
 }
 
 func (e *env) start(args ...string) *proc {

@@ -18,8 +18,6 @@ import (
 
 // Settings are the rules of the engine that a login walks by.
 type Settings struct {
-	// LoginTTL is how long a login may take before it expires.
-	LoginTTL time.Duration
 	// QRPoll, if set, makes a waiting QR login ask Telegram again that often.
 	QRPoll time.Duration
 	// MaxAttempts is how many wrong answers to one prompt fail the login.

@@ -19,7 +19,7 @@ import (
 
 var (
 	coreNow = time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
-	coreSet = Settings{LoginTTL: 30 * time.Minute, MaxAttempts: 3}
+	coreSet = Settings{MaxAttempts: 3}
 )
 
 // loginIn returns a login resting in state s, with what a login there has on record.

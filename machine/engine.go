@@ -244,7 +244,7 @@ func (e *Engine) Send(ctx context.Context, id string, in Input) (Snapshot, error
 	}
 	if c, isCode := in.(SubmitCode); isCode && l.State == states.CodeSent {
 		// A code of the wrong shape is refused here: it would spend an attempt.
-		code, err := CheckCode(e.snapshot(l).Prompt.Code, c.Code)
+		code, err := CheckCode(codePrompt(l), c.Code)
 		if err != nil {
 			return e.snapshot(l), err
 		}

@@ -132,11 +132,7 @@ func (e *Engine) prompt(l *Login) Prompt {
 		p.Kind, p.Message = AskStart, "Enter a phone number, a bot token, or ask for a QR code."
 	case states.CodeSent:
 		p.Kind = AskCode
-		p.Code = &CodePrompt{Phone: l.Phone, ResendAt: l.ResendAt}
-		if c := l.Code; c != nil {
-			p.Code.Type, p.Code.Length, p.Code.NextType = c.Type, c.Length, c.NextType
-			p.Code.Pattern, p.Code.EmailPattern, p.Code.URL = c.Pattern, c.EmailPattern, c.URL
-		}
+		p.Code = codePrompt(l)
 		p.Message = fmt.Sprintf("Enter the %s sent %s.", lengthWord(p.Code.Length, "code"), CodeVia(p.Code.Type))
 		e.attempts(&p, l)
 	case states.CodeExpired:
@@ -179,6 +175,16 @@ func (e *Engine) prompt(l *Login) Prompt {
 	default: // in flight
 		p.Kind = Wait
 		p.Message = fmt.Sprintf("Waiting for Telegram (%s).", callOf(l.State))
+	}
+	return p
+}
+
+// codePrompt describes the code l is waiting for.
+func codePrompt(l *Login) *CodePrompt {
+	p := &CodePrompt{Phone: l.Phone, ResendAt: l.ResendAt}
+	if c := l.Code; c != nil {
+		p.Type, p.Length, p.NextType = c.Type, c.Length, c.NextType
+		p.Pattern, p.EmailPattern, p.URL = c.Pattern, c.EmailPattern, c.URL
 	}
 	return p
 }

@@ -18,7 +18,7 @@ import (
 
 // settings returns the engine's rules for the core.
 func (e *Engine) settings() Settings {
-	return Settings{LoginTTL: e.opts.LoginTTL, QRPoll: e.opts.QRPoll, MaxAttempts: e.opts.MaxAttempts}
+	return Settings{QRPoll: e.opts.QRPoll, MaxAttempts: e.opts.MaxAttempts}
 }
 
 // fire runs event ev on l (read at l.Version), with the driver's input in (nil for

@@ -1,40 +1,21 @@
 package terminal_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/tgauth/tgauth/drivers/terminal"
+	"github.com/tgauth/tgauth/internal/syncbuf"
 	"github.com/tgauth/tgauth/machine"
 	"github.com/tgauth/tgauth/store/memory"
 	"github.com/tgauth/tgauth/tgapi"
 	"github.com/tgauth/tgauth/tgapi/mock"
 )
-
-// syncBuffer is a bytes.Buffer safe for the session's writer and the test's reader.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func phoneAPI() *mock.API {
 	m := &mock.API{}
@@ -72,7 +53,7 @@ func run(t *testing.T, api *mock.API, input string, start machine.Input) (machin
 	if err != nil && !errors.Is(err, machine.ErrRefused) {
 		t.Fatal(err)
 	}
-	out := &syncBuffer{}
+	out := &syncbuf.Buffer{}
 	s := terminal.New(e, terminal.Options{In: strings.NewReader(input), Out: out})
 	snap, err = s.Login(ctx, snap.ID)
 	return snap, out.String(), err
@@ -139,7 +120,7 @@ func TestInterruptCancelsTheCode(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe() // input that never comes
 	defer pw.Close()
-	out := &syncBuffer{}
+	out := &syncbuf.Buffer{}
 	done := make(chan error)
 	go func() {
 		_, err := terminal.New(e, terminal.Options{In: pr, Out: out}).Login(ctx, snap.ID)
@@ -236,7 +217,7 @@ func TestQRShowsURLAndFinishesWhenScanned(t *testing.T) {
 	}
 	pr, pw := io.Pipe()
 	defer pw.Close()
-	out := &syncBuffer{}
+	out := &syncbuf.Buffer{}
 	snap, err = terminal.New(e, terminal.Options{In: pr, Out: out}).Login(ctx, snap.ID)
 	if err != nil || snap.State != "Authorized" {
 		t.Fatalf("%s %v\n%s", snap.State, err, out)

@@ -1,20 +1,19 @@
 package web_test
 
 import (
-	"bytes"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/tgauth/tgauth/drivers/web"
+	"github.com/tgauth/tgauth/internal/syncbuf"
 )
 
 // TestLogsNameRoutes: the request log names routes, never the URL (a capability link) nor
 // what was typed.
 func TestLogsNameRoutes(t *testing.T) {
-	var buf syncBuf
+	var buf syncbuf.Buffer
 	s := newServer(t, web.Options{Logger: slog.New(slog.NewTextHandler(&buf, nil))})
 	st := s.start("phone", map[string]any{"phone": "+9996621234"}, web.StepIDCode)
 	s.do("GET", s.handler.LinkPath(st.LoginID)+"/login", nil)
@@ -28,22 +27,4 @@ func TestLogsNameRoutes(t *testing.T) {
 			t.Errorf("the log holds %q:\n%s", secret, log)
 		}
 	}
-}
-
-// syncBuf is a bytes.Buffer the server's goroutines write to.
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

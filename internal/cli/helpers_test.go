@@ -1,16 +1,15 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/tgauth/tgauth/internal/syncbuf"
 	"github.com/tgauth/tgauth/testdc"
 )
 
@@ -20,31 +19,13 @@ type result struct {
 	stdout, stderr string
 }
 
-// syncBuffer is a bytes.Buffer that a running command writes while a test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // runIn runs tgauth in-process, with stdin and no environment; out, if not nil, gets
 // its stdout as it is written.
-func runIn(ctx context.Context, stdin io.Reader, out *syncBuffer, args ...string) result {
+func runIn(ctx context.Context, stdin io.Reader, out *syncbuf.Buffer, args ...string) result {
 	if out == nil {
-		out = &syncBuffer{}
+		out = &syncbuf.Buffer{}
 	}
-	var errb syncBuffer
+	var errb syncbuf.Buffer
 	env := Env{Stdin: stdin, Stdout: out, Stderr: &errb, Getenv: func(string) string { return "" }}
 	code := Main(ctx, env, args)
 	return result{code: code, stdout: out.String(), stderr: errb.String()}

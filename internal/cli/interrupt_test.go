@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/tgauth/tgauth/internal/syncbuf"
 )
 
 // start prints the login's ID before its first Telegram call: here while auth.sendCode is
@@ -15,7 +17,7 @@ func TestStartPrintsLoginIDBeforeItsCall(t *testing.T) {
 	store, _ := sqliteStore(t)
 	release := dc.Hold("auth.sendCode")
 	defer release()
-	var out syncBuffer
+	var out syncbuf.Buffer
 	done := make(chan result, 1)
 	go func() {
 		done <- runIn(context.Background(), strings.NewReader(""), &out, "start", "--phone", "+9996621234", telegram, store)
@@ -78,7 +80,7 @@ func TestInterruptedLoginCancelsTheCode(t *testing.T) {
 			stdin, typing := io.Pipe()
 			defer typing.Close()
 			ctx, interrupt := context.WithCancel(context.Background())
-			var out syncBuffer
+			var out syncbuf.Buffer
 			done := make(chan result, 1)
 			go func() {
 				done <- runIn(ctx, stdin, &out, append([]string{"login", telegram, store}, tc.args...)...)

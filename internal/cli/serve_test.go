@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/tgauth/tgauth/internal/syncbuf"
 )
 
 var servingLine = regexp.MustCompile(`serving (http://[0-9.:]+)`)
@@ -95,7 +97,7 @@ func startServe(t *testing.T, env Env, args ...string) (base string, stop func()
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	out, errb := &syncBuffer{}, &syncBuffer{}
+	out, errb := &syncbuf.Buffer{}, &syncbuf.Buffer{}
 	env.Stdin, env.Stdout, env.Stderr = strings.NewReader(""), out, errb
 	if env.Getenv == nil {
 		env.Getenv = func(string) string { return "" }

@@ -1,41 +1,22 @@
 package mtproto
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/hex"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/tgauth/tgauth/internal/syncbuf"
 	"github.com/tgauth/tgauth/tgapi"
 )
-
-// syncBuffer is a bytes.Buffer safe for concurrent writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // TestNoSecretsInLogsOrErrors runs code, password and bot logins with debug logs on and
 // checks that no code, password, token or auth key shows up in a log line or an error.
 func TestNoSecretsInLogsOrErrors(t *testing.T) {
 	t.Parallel()
 	_, opts := sharedDC(t)
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	opts.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	c := newConnector(t, opts)
 
