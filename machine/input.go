@@ -176,7 +176,7 @@ func CheckCode(c *CodePrompt, text string) (string, error) {
 	if c != nil && (c.Type == tgapi.CodeSMSWord || c.Type == tgapi.CodeSMSPhrase) {
 		return text, nil
 	}
-	code := strings.NewReplacer(" ", "", "-", "").Replace(text)
+	code := codeSeparators.Replace(text)
 	if code == "" || strings.Trim(code, "0123456789") != "" {
 		return "", &InputError{"code", "a code is digits only; enter it again (nothing was sent)"}
 	}
@@ -185,6 +185,9 @@ func CheckCode(c *CodePrompt, text string) (string, error) {
 	}
 	return code, nil
 }
+
+// codeSeparators are what people type between a code's digits.
+var codeSeparators = strings.NewReplacer(" ", "", "-", "")
 
 // InputError says what is wrong with an input; nothing was sent and nothing changed.
 type InputError struct {
