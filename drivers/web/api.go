@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/tgauth/tgauth/drivers/loginstep"
 	"github.com/tgauth/tgauth/machine"
 )
 
@@ -16,11 +17,11 @@ import (
 // the step it renders to.
 type View struct {
 	machine.Snapshot
-	Step LoginStep `json:"step"`
+	Step loginstep.Step `json:"step"`
 }
 
 func (h *Handler) flows(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string][]Flow{"flows": Flows})
+	writeJSON(w, http.StatusOK, map[string][]loginstep.Flow{"flows": loginstep.Flows})
 }
 
 // loginPost routes POST /login/start/{flow}, /login/cancel/{login_id} and
@@ -50,13 +51,13 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request, flow string) {
 	}
 	var in machine.Input
 	switch flow {
-	case FlowQR:
+	case loginstep.FlowQR:
 		in = machine.StartQR{}
-	case FlowPhone:
+	case loginstep.FlowPhone:
 		if values["phone"] != "" {
 			in = machine.SubmitPhone{Phone: values["phone"]}
 		}
-	case FlowBot:
+	case loginstep.FlowBot:
 		if values["token"] != "" {
 			in = machine.SubmitBotToken{Token: values["token"]}
 		}
@@ -93,12 +94,12 @@ func (h *Handler) userInput(w http.ResponseWriter, r *http.Request, id string) {
 		writeJSON(w, http.StatusOK, cur) // applied already, or the login moved on
 		return
 	}
-	if !sameStep(cur.LoginStep, stepID) {
+	if !cur.Is(stepID) {
 		writeError(w, http.StatusConflict, "TGAUTH_STALE_STEP",
 			fmt.Sprintf("the login is at step %s, not %s", cur.StepID, stepID), cur)
 		return
 	}
-	in, err := InputFor(stepID, values)
+	in, err := loginstep.InputFor(stepID, values)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "M_INVALID_PARAM", err.Error(), cur)
 		return
@@ -136,7 +137,7 @@ func (h *Handler) displayAndWait(w http.ResponseWriter, r *http.Request, id stri
 	if !ok {
 		return
 	}
-	if !sameStep(cur.LoginStep, stepID) {
+	if !cur.Is(stepID) {
 		writeJSON(w, http.StatusOK, cur)
 		return
 	}
@@ -181,7 +182,7 @@ func (h *Handler) logins(w http.ResponseWriter, r *http.Request) {
 	}
 	views := make([]View, len(snaps))
 	for i, s := range snaps {
-		views[i] = View{Snapshot: s, Step: StepOf("", s)}
+		views[i] = View{Snapshot: s, Step: loginstep.Of("", s)}
 	}
 	writeJSON(w, http.StatusOK, map[string][]View{"logins": views})
 }
@@ -199,7 +200,7 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request, id string) {
 		if err != nil {
 			h.log.Warn("web: login not recovered", "login", id, "err", err)
 		}
-		writeJSON(w, http.StatusOK, View{Snapshot: snap, Step: StepOf("", snap)})
+		writeJSON(w, http.StatusOK, View{Snapshot: snap, Step: loginstep.Of("", snap)})
 	}
 }
 
@@ -226,8 +227,8 @@ func (h *Handler) link(w http.ResponseWriter, r *http.Request, id string) {
 
 // flowOf is the flow a step ID implies for a login that has not started yet.
 func flowOf(stepID string) string {
-	if stepID == StepIDBotToken {
-		return FlowBot
+	if stepID == loginstep.StepIDBotToken {
+		return loginstep.FlowBot
 	}
 	return ""
 }

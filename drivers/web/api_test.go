@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tgauth/tgauth/drivers/loginstep"
 	"github.com/tgauth/tgauth/drivers/web"
 	"github.com/tgauth/tgauth/machine"
 	"github.com/tgauth/tgauth/testdc"
@@ -20,13 +21,13 @@ func TestFlows(t *testing.T) {
 
 func TestPhoneLogin(t *testing.T) {
 	s := newServer(t, web.Options{})
-	st := s.start("phone", nil, web.StepIDPhone)
-	st = s.input(st, map[string]any{"phone": "+999 662 1234"}, http.StatusOK, web.StepIDCode)
+	st := s.start("phone", nil, loginstep.StepIDPhone)
+	st = s.input(st, map[string]any{"phone": "+999 662 1234"}, http.StatusOK, loginstep.StepIDCode)
 	if c := st.Prompt.Code; c == nil || c.Length != 5 || st.UserInput.Fields[0].Pattern != "^[0-9]{5}$" {
 		t.Fatalf("code step %+v", st)
 	}
-	st = s.input(st, map[string]any{"code": "22222"}, http.StatusOK, web.StepIDComplete)
-	if st.Type != web.StepComplete || st.Complete.UserLoginID != "9996621234" {
+	st = s.input(st, map[string]any{"code": "22222"}, http.StatusOK, loginstep.StepIDComplete)
+	if st.Type != loginstep.StepComplete || st.Complete.UserLoginID != "9996621234" {
 		t.Fatalf("complete %+v", st.Complete)
 	}
 	r := s.do("GET", "/api/v1/login/"+st.LoginID, nil)
@@ -35,7 +36,7 @@ func TestPhoneLogin(t *testing.T) {
 	}
 	// Logging out ends the login: its link dies with it.
 	r = s.do("POST", "/api/v1/logout/"+st.LoginID, nil)
-	s.expect(r, http.StatusOK, web.StepIDClosed)
+	s.expect(r, http.StatusOK, loginstep.StepIDClosed)
 	if r.step.State != "LoggedOut" {
 		t.Fatalf("after logout: %s", r.step.State)
 	}
@@ -46,30 +47,30 @@ func TestPhoneLogin(t *testing.T) {
 
 func TestTwoFactorWrongThenRight(t *testing.T) {
 	s := newServer(t, web.Options{})
-	st := s.start("phone", map[string]any{"phone": "+9996620001"}, web.StepIDCode)
-	st = s.input(st, map[string]any{"code": "22222"}, http.StatusOK, web.StepIDPassword)
-	if st.Prompt.Password.Hint != "the usual" || !strings.Contains(strings.Join(st.UserInput.Actions, " "), web.ActionRecover) {
+	st := s.start("phone", map[string]any{"phone": "+9996620001"}, loginstep.StepIDCode)
+	st = s.input(st, map[string]any{"code": "22222"}, http.StatusOK, loginstep.StepIDPassword)
+	if st.Prompt.Password.Hint != "the usual" || !strings.Contains(strings.Join(st.UserInput.Actions, " "), loginstep.ActionRecover) {
 		t.Fatalf("password step %+v", st.UserInput)
 	}
-	st = s.input(st, map[string]any{"password": "nope", "txn_id": st.TxnID}, http.StatusOK, web.StepIDPassword)
+	st = s.input(st, map[string]any{"password": "nope", "txn_id": st.TxnID}, http.StatusOK, loginstep.StepIDPassword)
 	if p := st.Prompt.Problem; p == nil || p.Code != machine.ProblemPasswordInvalid || st.ProblemText == "" {
 		t.Fatalf("problem %+v", p)
 	}
 	if strings.Contains(st.ProblemText, "nope") {
 		t.Fatal("the password is in the answer")
 	}
-	s.input(st, map[string]any{"password": "hunter2", "txn_id": st.TxnID}, http.StatusOK, web.StepIDComplete)
+	s.input(st, map[string]any{"password": "hunter2", "txn_id": st.TxnID}, http.StatusOK, loginstep.StepIDComplete)
 }
 
 func TestSignUp(t *testing.T) {
 	s := newServer(t, web.Options{})
-	st := s.start("phone", map[string]any{"phone": "+9996620003"}, web.StepIDCode)
-	st = s.input(st, map[string]any{"code": "22222"}, http.StatusOK, web.StepIDSignUp)
+	st := s.start("phone", map[string]any{"phone": "+9996620003"}, loginstep.StepIDCode)
+	st = s.input(st, map[string]any{"code": "22222"}, http.StatusOK, loginstep.StepIDSignUp)
 	if st.Prompt.Terms == nil || st.Prompt.Terms.Text == "" {
 		t.Fatal("no terms of service in the sign-up step")
 	}
-	s.input(st, map[string]any{"first_name": "Ada"}, http.StatusBadRequest, web.StepIDSignUp)
-	st = s.input(st, map[string]any{"first_name": "Ada", "last_name": "Lovelace", "accept_tos": true}, http.StatusOK, web.StepIDComplete)
+	s.input(st, map[string]any{"first_name": "Ada"}, http.StatusBadRequest, loginstep.StepIDSignUp)
+	st = s.input(st, map[string]any{"first_name": "Ada", "last_name": "Lovelace", "accept_tos": true}, http.StatusOK, loginstep.StepIDComplete)
 	if st.Complete.User.FirstName != "Ada" {
 		t.Fatalf("user %+v", st.Complete.User)
 	}
@@ -77,32 +78,32 @@ func TestSignUp(t *testing.T) {
 
 func TestPasswordRecovery(t *testing.T) {
 	s := newServer(t, web.Options{})
-	st := s.start("phone", map[string]any{"phone": "+9996620001"}, web.StepIDCode)
-	st = s.input(st, map[string]any{"code": "22222"}, http.StatusOK, web.StepIDPassword)
-	st = s.input(st, map[string]any{"action": "recover"}, http.StatusOK, web.StepIDRecoveryCode)
-	st = s.input(st, map[string]any{"code": "111111"}, http.StatusOK, web.StepIDRecoveryCode)
+	st := s.start("phone", map[string]any{"phone": "+9996620001"}, loginstep.StepIDCode)
+	st = s.input(st, map[string]any{"code": "22222"}, http.StatusOK, loginstep.StepIDPassword)
+	st = s.input(st, map[string]any{"action": "recover"}, http.StatusOK, loginstep.StepIDRecoveryCode)
+	st = s.input(st, map[string]any{"code": "111111"}, http.StatusOK, loginstep.StepIDRecoveryCode)
 	if st.Prompt.Problem == nil || st.Prompt.Problem.Code != machine.ProblemCodeInvalid {
 		t.Fatalf("problem %+v", st.Prompt.Problem)
 	}
-	s.input(st, map[string]any{"code": "222222"}, http.StatusOK, web.StepIDComplete)
+	s.input(st, map[string]any{"code": "222222"}, http.StatusOK, loginstep.StepIDComplete)
 }
 
 func TestLoginEmail(t *testing.T) {
 	s := newServer(t, web.Options{})
-	st := s.start("phone", map[string]any{"phone": "+9996620007"}, web.StepIDEmail)
-	st = s.input(st, map[string]any{"email": "ada@example.org"}, http.StatusOK, web.StepIDEmailCode)
-	st = s.input(st, map[string]any{"code": "222222"}, http.StatusOK, web.StepIDCode)
-	s.input(st, map[string]any{"code": "22222"}, http.StatusOK, web.StepIDComplete)
+	st := s.start("phone", map[string]any{"phone": "+9996620007"}, loginstep.StepIDEmail)
+	st = s.input(st, map[string]any{"email": "ada@example.org"}, http.StatusOK, loginstep.StepIDEmailCode)
+	st = s.input(st, map[string]any{"code": "222222"}, http.StatusOK, loginstep.StepIDCode)
+	s.input(st, map[string]any{"code": "22222"}, http.StatusOK, loginstep.StepIDComplete)
 }
 
 func TestBotToken(t *testing.T) {
 	s := newServer(t, web.Options{})
-	st := s.start("bot", nil, web.StepIDBotToken)
-	st = s.input(st, map[string]any{"token": "0:AAAAAAAAAAAAAAAA"}, http.StatusOK, web.StepIDBotToken)
+	st := s.start("bot", nil, loginstep.StepIDBotToken)
+	st = s.input(st, map[string]any{"token": "0:AAAAAAAAAAAAAAAA"}, http.StatusOK, loginstep.StepIDBotToken)
 	if st.Prompt.Problem == nil || st.Prompt.Problem.Telegram.Type != "ACCESS_TOKEN_INVALID" {
 		t.Fatalf("problem %+v", st.Prompt.Problem)
 	}
-	st = s.input(st, map[string]any{"token": "777000:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"}, http.StatusOK, web.StepIDComplete)
+	st = s.input(st, map[string]any{"token": "777000:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"}, http.StatusOK, loginstep.StepIDComplete)
 	if !st.Complete.User.Bot {
 		t.Fatalf("user %+v", st.Complete.User)
 	}
@@ -115,8 +116,8 @@ func TestQRScanned(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newServer(t, web.Options{})
-			st := s.start("qr", nil, web.StepIDQR)
-			st = s.waitStep(st, web.StepIDQR)
+			st := s.start("qr", nil, loginstep.StepIDQR)
+			st = s.waitStep(st, loginstep.StepIDQR)
 			for st.DisplayAndWait.Type != "qr" {
 				st = s.do("POST", "/api/v1/login/step/"+st.LoginID+"/"+st.StepID+"/display_and_wait", nil).step
 			}
@@ -127,21 +128,21 @@ func TestQRScanned(t *testing.T) {
 				t.Fatal(err)
 			}
 			if tc.password == "" {
-				s.waitStep(st, web.StepIDComplete)
+				s.waitStep(st, loginstep.StepIDComplete)
 				return
 			}
-			st = s.waitStep(st, web.StepIDPassword)
-			s.input(st, map[string]any{"password": tc.password}, http.StatusOK, web.StepIDComplete)
+			st = s.waitStep(st, loginstep.StepIDPassword)
+			s.input(st, map[string]any{"password": tc.password}, http.StatusOK, loginstep.StepIDComplete)
 		})
 	}
 }
 
 func TestIdempotentTxnID(t *testing.T) {
 	s := newServer(t, web.Options{})
-	st := s.start("phone", map[string]any{"phone": "+9996620001"}, web.StepIDCode)
+	st := s.start("phone", map[string]any{"phone": "+9996620001"}, loginstep.StepIDCode)
 	txn := st.TxnID
-	next := s.input(st, map[string]any{"code": "22222", "txn_id": txn}, http.StatusOK, web.StepIDPassword)
-	again := s.input(st, map[string]any{"code": "22222", "txn_id": txn}, http.StatusOK, web.StepIDPassword)
+	next := s.input(st, map[string]any{"code": "22222", "txn_id": txn}, http.StatusOK, loginstep.StepIDPassword)
+	again := s.input(st, map[string]any{"code": "22222", "txn_id": txn}, http.StatusOK, loginstep.StepIDPassword)
 	if again.TxnID != next.TxnID {
 		t.Fatalf("the retried input was applied again: txn %s, then %s", next.TxnID, again.TxnID)
 	}
@@ -164,14 +165,14 @@ func TestErrors(t *testing.T) {
 	if r := s.do("POST", "/api/v1/login/start/fax", nil); r.status != 404 {
 		t.Fatalf("unknown flow: %d", r.status)
 	}
-	st := s.start("phone", map[string]any{"phone": "+9996621234"}, web.StepIDCode)
+	st := s.start("phone", map[string]any{"phone": "+9996621234"}, loginstep.StepIDCode)
 	// A stale step answers 409 with the current step.
-	r := s.do("POST", "/api/v1/login/step/"+st.LoginID+"/"+web.StepIDPassword+"/user_input", map[string]any{"password": "x"})
-	s.expect(r, http.StatusConflict, web.StepIDCode)
+	r := s.do("POST", "/api/v1/login/step/"+st.LoginID+"/"+loginstep.StepIDPassword+"/user_input", map[string]any{"password": "x"})
+	s.expect(r, http.StatusConflict, loginstep.StepIDCode)
 	// Cancelled: 410 from then on.
 	r = s.do("POST", "/api/v1/login/cancel/"+st.LoginID, nil)
-	s.expect(r, http.StatusOK, web.StepIDClosed)
-	r = s.do("POST", "/api/v1/login/step/"+st.LoginID+"/"+web.StepIDCode+"/user_input", map[string]any{"code": "22222"})
+	s.expect(r, http.StatusOK, loginstep.StepIDClosed)
+	r = s.do("POST", "/api/v1/login/step/"+st.LoginID+"/"+loginstep.StepIDCode+"/user_input", map[string]any{"code": "22222"})
 	if r.status != http.StatusGone {
 		t.Fatalf("input to a cancelled login: %d", r.status)
 	}
@@ -179,9 +180,9 @@ func TestErrors(t *testing.T) {
 		t.Fatalf("link of a cancelled login: %d", r.status)
 	}
 	// Rate limit per login: the fourth input is refused with Retry-After.
-	st = s.start("phone", nil, web.StepIDPhone)
+	st = s.start("phone", nil, loginstep.StepIDPhone)
 	for range 3 {
-		s.input(st, map[string]any{"phone": "12"}, http.StatusBadRequest, web.StepIDPhone)
+		s.input(st, map[string]any{"phone": "12"}, http.StatusBadRequest, loginstep.StepIDPhone)
 	}
 	r = s.do("POST", "/api/v1/login/step/"+st.LoginID+"/"+st.StepID+"/user_input", map[string]any{"phone": "12"})
 	if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") == "" {
@@ -200,8 +201,8 @@ func TestFloodWait(t *testing.T) {
 
 func TestLinks(t *testing.T) {
 	s := newServer(t, web.Options{})
-	a := s.start("phone", nil, web.StepIDPhone)
-	b := s.start("phone", nil, web.StepIDPhone)
+	a := s.start("phone", nil, loginstep.StepIDPhone)
+	b := s.start("phone", nil, loginstep.StepIDPhone)
 	linkA := s.handler.LinkPath(a.LoginID)
 	res, err := s.srv.Client().Get(s.srv.URL + linkA)
 	if err != nil || res.StatusCode != http.StatusOK {
@@ -228,10 +229,10 @@ func TestForeignOriginRefused(t *testing.T) {
 	if r.status != http.StatusForbidden {
 		t.Fatalf("foreign origin: %d", r.status)
 	}
-	st := s.start("phone", nil, web.StepIDPhone)
+	st := s.start("phone", nil, loginstep.StepIDPhone)
 	// The page's own POST without its cookie is refused too.
 	link := s.handler.LinkPath(st.LoginID)
-	req, _ := http.NewRequest("POST", s.srv.URL+link+"/step/"+web.StepIDPhone+"/user_input", strings.NewReader(`{"phone":"+9996621234"}`))
+	req, _ := http.NewRequest("POST", s.srv.URL+link+"/step/"+loginstep.StepIDPhone+"/user_input", strings.NewReader(`{"phone":"+9996621234"}`))
 	req.Header.Set("Origin", s.srv.URL)
 	res, err := s.srv.Client().Do(req)
 	if err != nil {

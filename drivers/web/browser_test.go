@@ -10,6 +10,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/tgauth/tgauth/drivers/loginstep"
 	"github.com/tgauth/tgauth/drivers/web"
 	"github.com/tgauth/tgauth/testdc"
 )
@@ -62,7 +63,7 @@ func browser(t *testing.T) context.Context {
 // login's ID.
 func openLink(t *testing.T, s *server, ctx context.Context) string {
 	t.Helper()
-	st := s.start("phone", nil, web.StepIDPhone)
+	st := s.start("phone", nil, loginstep.StepIDPhone)
 	r := s.do("POST", "/api/v1/login/"+st.LoginID+"/link", nil)
 	if r.status != 200 {
 		t.Fatalf("link: %d", r.status)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/tgauth/tgauth/drivers/loginstep"
 	"github.com/tgauth/tgauth/machine"
 )
 
@@ -13,7 +14,7 @@ import (
 // bridgev2's RespSubmitLogin.
 type StepResponse struct {
 	LoginID string `json:"login_id"`
-	LoginStep
+	loginstep.Step
 }
 
 // ErrorResponse is the body of every error: bridgev2's {"errcode", "error"}, and the
@@ -41,7 +42,7 @@ func (h *Handler) internal(w http.ResponseWriter, err error) {
 }
 
 func stepResponse(flow string, s machine.Snapshot) *StepResponse {
-	return &StepResponse{LoginID: s.ID, LoginStep: StepOf(flow, s)}
+	return &StepResponse{LoginID: s.ID, Step: loginstep.Of(flow, s)}
 }
 
 // closed reports whether the login ended without an account (cancelled, expired, failed,

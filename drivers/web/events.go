@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/tgauth/tgauth/drivers/loginstep"
 	"github.com/tgauth/tgauth/machine"
 )
 
@@ -34,7 +35,7 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request, id string) {
 			if !ok {
 				return
 			}
-			data, err := json.Marshal(View{Snapshot: s, Step: StepOf("", s)})
+			data, err := json.Marshal(View{Snapshot: s, Step: loginstep.Of("", s)})
 			if err != nil {
 				return
 			}

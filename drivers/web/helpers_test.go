@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tgauth/tgauth/drivers/loginstep"
 	"github.com/tgauth/tgauth/drivers/web"
 	"github.com/tgauth/tgauth/machine"
 	"github.com/tgauth/tgauth/store/memory"
@@ -176,7 +177,7 @@ func (s *server) waitStep(st web.StepResponse, want string) web.StepResponse {
 			s.t.Fatalf("display_and_wait: %d %s %s", r.status, r.err.ErrCode, r.err.Error)
 		}
 		st = r.step
-		if st.Type == web.StepUserInput && st.StepID != want {
+		if st.Type == loginstep.StepUserInput && st.StepID != want {
 			s.t.Fatalf("at step %s, want %s", st.StepID, want)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tgauth/tgauth/drivers/loginstep"
 	"github.com/tgauth/tgauth/drivers/web"
 )
 
@@ -41,14 +42,14 @@ func TestLoad(t *testing.T) {
 				r, err := s.try("POST", "/api/v1/login/start/phone", map[string]any{"phone": phone})
 				t1 := time.Now()
 				var r2 reply
-				if err == nil && r.status == http.StatusOK && r.step.StepID == web.StepIDCode {
-					r2, err = s.try("POST", "/api/v1/login/step/"+r.step.LoginID+"/"+web.StepIDCode+"/user_input",
+				if err == nil && r.status == http.StatusOK && r.step.StepID == loginstep.StepIDCode {
+					r2, err = s.try("POST", "/api/v1/login/step/"+r.step.LoginID+"/"+loginstep.StepIDCode+"/user_input",
 						map[string]any{"code": "22222", "txn_id": r.step.TxnID})
 				}
 				t2 := time.Now()
 				mu.Lock()
 				starts = append(starts, t1.Sub(t0))
-				if r2.status == http.StatusOK && r2.step.StepID == web.StepIDComplete {
+				if r2.status == http.StatusOK && r2.step.StepID == loginstep.StepIDComplete {
 					code = append(code, t2.Sub(t1))
 				} else {
 					errs = append(errs, fmt.Sprintf("%s: %v; %d %s %s / %d %s", phone, err, r.status, r.step.StepID, r.err.Error, r2.status, r2.err.Error))

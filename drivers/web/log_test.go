@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tgauth/tgauth/drivers/loginstep"
 	"github.com/tgauth/tgauth/drivers/web"
 	"github.com/tgauth/tgauth/internal/syncbuf"
 )
@@ -15,9 +16,9 @@ import (
 func TestLogsNameRoutes(t *testing.T) {
 	var buf syncbuf.Buffer
 	s := newServer(t, web.Options{Logger: slog.New(slog.NewTextHandler(&buf, nil))})
-	st := s.start("phone", map[string]any{"phone": "+9996621234"}, web.StepIDCode)
+	st := s.start("phone", map[string]any{"phone": "+9996621234"}, loginstep.StepIDCode)
 	s.do("GET", s.handler.LinkPath(st.LoginID)+"/login", nil)
-	s.input(st, map[string]any{"code": "22222"}, http.StatusOK, web.StepIDComplete)
+	s.input(st, map[string]any{"code": "22222"}, http.StatusOK, loginstep.StepIDComplete)
 	log := buf.String()
 	if !strings.Contains(log, `route="GET /l/{secret}/login"`) {
 		t.Errorf("no route in the log:\n%s", log)

@@ -17,7 +17,7 @@
 //	GET  /api/v1/login/{login_id}/qr.png                       the QR code to show, as a PNG
 //	POST /api/v1/login/{login_id}/link                         a capability link for the page
 //
-// A step is a LoginStep (see StepOf). user_input takes a JSON object of field values, or
+// A step is a loginstep.Step (see loginstep.Of). user_input takes a JSON object of field values, or
 // {"action": NAME} for one of the step's actions (resend, recover, qr, cancel), plus an
 // optional "txn_id": the step's txn_id, the login's version it was rendered from. An input
 // whose txn_id is no longer the login's version is not applied again: the answer is the

@@ -1,4 +1,8 @@
-package web
+// Package loginstep renders a login's snapshot as a step shaped like mautrix bridgev2's
+// LoginStep (user_input fields, display_and_wait for a QR, complete), and turns the values
+// a front-end submits to a step back into an engine input. It is the one mapping from
+// machine.Prompt to steps, shared by drivers/web and contrib/mautrix.
+package loginstep
 
 import (
 	"fmt"
@@ -9,7 +13,7 @@ import (
 	"github.com/tgauth/tgauth/machine"
 )
 
-// StepType is the kind of a LoginStep, as in mautrix bridgev2.
+// StepType is the kind of a Step, as in mautrix bridgev2.
 type StepType string
 
 // The step types. StepClosed is tgauth's own: bridgev2 has no step for a login that ended
@@ -59,9 +63,9 @@ var Flows = []Flow{
 	{ID: FlowBot, Name: "Bot token", Description: "Log a bot in with the token @BotFather gave."},
 }
 
-// LoginStep is one step of a login, shaped like mautrix bridgev2's LoginStep, with the
+// Step is one step of a login, shaped like mautrix bridgev2's LoginStep, with the
 // engine's Prompt beside it for front-ends that render more than the fields.
-type LoginStep struct {
+type Step struct {
 	Type   StepType `json:"type"`
 	StepID string   `json:"step_id"`
 	// TxnID names the login's version this step was rendered from: an input sent with it
@@ -137,13 +141,14 @@ func codeField(name, description string, length int) Field {
 	return Field{Type: "2fa_code", ID: "code", Name: name, Description: description, Pattern: pattern}
 }
 
-// StepOf renders a login's snapshot as the step a front-end shows now. flow is the flow
+// Of renders a login's snapshot as the step a front-end shows now. flow is the flow
 // the login was started with, when known ("" for any): it picks the start step of a login
 // in state New (tgauth.bot_token for FlowBot, else tgauth.phone). It is the one mapping
-// from machine.Prompt to steps; the mautrix contrib reuses it.
-func StepOf(flow string, s machine.Snapshot) LoginStep {
+// from machine.Prompt to steps: drivers/web serves it and contrib/mautrix converts it to
+// bridgev2's types.
+func Of(flow string, s machine.Snapshot) Step {
 	p := s.Prompt
-	st := LoginStep{TxnID: strconv.FormatInt(s.Version, 10), Instructions: p.Message, State: s.State, Prompt: &p,
+	st := Step{TxnID: strconv.FormatInt(s.Version, 10), Instructions: p.Message, State: s.State, Prompt: &p,
 		ProblemText: p.Problem.Text()}
 	input := func(id string, actions []string, fields ...Field) {
 		st.Type, st.StepID = StepUserInput, id
@@ -283,11 +288,11 @@ func actionInput(stepID, action string) (machine.Input, error) {
 	return nil, &machine.InputError{Field: "action", Problem: fmt.Sprintf("%q is not an action of step %s", action, stepID)}
 }
 
-// sameStep reports whether a step ID a client sent names the step the login is at. A
-// login in state New is at either start step, whichever flow the client follows.
-func sameStep(cur LoginStep, id string) bool {
-	if cur.Prompt != nil && cur.Prompt.Kind == machine.AskStart {
+// Is reports whether a step ID a client sent names the step the login is at. A login in
+// state New is at either start step, whichever flow the client follows.
+func (st Step) Is(id string) bool {
+	if st.Prompt != nil && st.Prompt.Kind == machine.AskStart {
 		return id == StepIDPhone || id == StepIDBotToken
 	}
-	return cur.StepID == id
+	return st.StepID == id
 }
