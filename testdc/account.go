@@ -210,95 +210,80 @@ func (s *state) session(acc *account, hash int64) (*authorization, error) {
 	return nil, tgerr.New(400, "HASH_INVALID")
 }
 
-// resetAuthorization terminates one session: HASH_INVALID for an unknown one (or the
-// caller's own), FRESH_RESET_AUTHORISATION_FORBIDDEN while the caller is less than 24
-// hours old.
-func (d *DC) resetAuthorization(ctx context.Context, hash int64) (bool, error) {
+// asSelf runs f under the state's lock on the calling session and its account, and
+// answers Telegram's Bool: 401 AUTH_KEY_UNREGISTERED (SESSION_REVOKED once terminated)
+// for a key that is not authorized, else f's error.
+func (d *DC) asSelf(ctx context.Context, f func(s *state, c call, acc *account, me *authorization) error) (bool, error) {
 	c := callOf(ctx)
 	s := d.st
 	s.mu.Lock()
 	defer s.mu.Unlock()
 
 	acc, me, err := s.current(c)
-	if err != nil {
-		return false, err
+	if err == nil {
+		err = f(s, c, acc, me)
 	}
-	a, err := s.session(acc, hash)
-	if err != nil {
-		return false, err
-	}
-	if err := s.mayTerminate(me); err != nil {
-		return false, err
-	}
-	s.terminate(acc, a)
-	return true, nil
+	return err == nil, err
+}
+
+// resetAuthorization terminates one session: HASH_INVALID for an unknown one (or the
+// caller's own), FRESH_RESET_AUTHORISATION_FORBIDDEN while the caller is less than 24
+// hours old.
+func (d *DC) resetAuthorization(ctx context.Context, hash int64) (bool, error) {
+	return d.asSelf(ctx, func(s *state, _ call, acc *account, me *authorization) error {
+		a, err := s.session(acc, hash)
+		if err != nil || a == me {
+			return tgerr.New(400, "HASH_INVALID")
+		}
+		if err := s.mayTerminate(me); err != nil {
+			return err
+		}
+		s.terminate(acc, a)
+		return nil
+	})
 }
 
 // resetAuthorizations terminates every session but the caller's, once the caller is 24
 // hours old.
 func (d *DC) resetAuthorizations(ctx context.Context) (bool, error) {
-	c := callOf(ctx)
-	s := d.st
-	s.mu.Lock()
-	defer s.mu.Unlock()
-
-	acc, me, err := s.current(c)
-	if err != nil {
-		return false, err
-	}
-	if err := s.mayTerminate(me); err != nil {
-		return false, err
-	}
-	for _, a := range slices.Clone(acc.auths) {
-		if a != me {
-			s.terminate(acc, a)
+	return d.asSelf(ctx, func(s *state, _ call, acc *account, me *authorization) error {
+		if err := s.mayTerminate(me); err != nil {
+			return err
 		}
-	}
-	return true, nil
+		for _, a := range slices.Clone(acc.auths) {
+			if a != me {
+				s.terminate(acc, a)
+			}
+		}
+		return nil
+	})
 }
 
 // changeAuthorizationSettings with confirmed=true confirms an unconfirmed session
 // (HASH_INVALID for an unknown one); the other settings are accepted and ignored.
 func (d *DC) changeAuthorizationSettings(ctx context.Context, req *tg.AccountChangeAuthorizationSettingsRequest) (bool, error) {
-	c := callOf(ctx)
-	s := d.st
-	s.mu.Lock()
-	defer s.mu.Unlock()
-
-	acc, _, err := s.current(c)
-	if err != nil {
-		return false, err
-	}
-	a, err := s.session(acc, req.Hash)
-	if err != nil {
-		return false, err
-	}
-	if req.Confirmed {
-		a.unconfirmed = false
-	}
-	return true, nil
+	return d.asSelf(ctx, func(s *state, _ call, acc *account, _ *authorization) error {
+		a, err := s.session(acc, req.Hash)
+		if err == nil && req.Confirmed {
+			a.unconfirmed = false
+		}
+		return err
+	})
 }
 
 // invalidateSignInCodes kills the account's live login codes that are among codes: a
 // code that leaked can no longer sign in (PHONE_CODE_EXPIRED).
 func (d *DC) invalidateSignInCodes(ctx context.Context, codes []string) (bool, error) {
-	c := callOf(ctx)
-	s := d.st
-	s.mu.Lock()
-	defer s.mu.Unlock()
-
-	acc, _, err := s.current(c)
-	if err != nil {
-		return false, err
-	}
-	if slices.Contains(codes, digitCode(acc.dc, loginCodeLength)) {
-		for _, sc := range s.codes {
-			if sc.acc == acc {
-				sc.dead = true
+	return d.asSelf(ctx, func(s *state, _ call, acc *account, _ *authorization) error {
+		if slices.Contains(codes, digitCode(acc.dc, loginCodeLength)) {
+			for _, sc := range s.codes {
+				if sc.acc == acc {
+					sc.dead = true
+				}
 			}
 		}
-	}
-	return true, nil
+		return nil
+	})
 }
 
 // updatePasswordSettings sets, changes or removes the password of the caller's account:
@@ -310,42 +295,36 @@ func (d *DC) invalidateSignInCodes(ctx context.Context, codes []string) (bool, e
 // e-mail, the change waits for the code "mailed" there (the DC digit six times):
 // EMAIL_UNCONFIRMED_6, then account.confirmPasswordEmail.
 func (d *DC) updatePasswordSettings(ctx context.Context, req *tg.AccountUpdatePasswordSettingsRequest) (bool, error) {
-	c := callOf(ctx)
-	s := d.st
-	s.mu.Lock()
-	defer s.mu.Unlock()
-
-	acc, _, err := s.current(c)
-	if err != nil {
-		return false, err
-	}
-	if err := s.provePassword(c, acc, req.Password); err != nil {
-		return false, err
-	}
-	settings := req.NewSettings
-	change := pendingPassword{hint: settings.Hint, email: settings.Email}
-	switch settings.NewAlgo.(type) {
-	case nil:
-		change.pass, change.hint = acc.pass, acc.hint // only the e-mail changes
-	case *tg.PasswordKdfAlgoUnknown:
+	return d.asSelf(ctx, func(s *state, c call, acc *account, _ *authorization) error {
+		if err := s.provePassword(c, acc, req.Password); err != nil {
+			return err
+		}
+		settings := req.NewSettings
+		change := pendingPassword{hint: settings.Hint, email: settings.Email}
+		switch settings.NewAlgo.(type) {
+		case nil:
+			change.pass, change.hint = acc.pass, acc.hint // only the e-mail changes
+		case *tg.PasswordKdfAlgoUnknown:
+			if acc.pass == nil {
+				return tgerr.New(400, "NEW_SETTINGS_EMPTY")
+			}
+		default:
+			var err error
+			if change.pass, err = passwordFromSettings(settings); err != nil {
+				return err
+			}
+		}
+		if change.email != "" && change.pass != nil {
+			acc.pendingPass = &change
+			return tgerr.New(400, "EMAIL_UNCONFIRMED_"+strconv.Itoa(mailCodeLength))
+		}
+		acc.pendingPass = nil
+		acc.pass, acc.hint = change.pass, change.hint
 		if acc.pass == nil {
-			return false, tgerr.New(400, "NEW_SETTINGS_EMPTY")
+			acc.hint, acc.recoveryEmail = "", ""
 		}
-	default:
-		if change.pass, err = passwordFromSettings(settings); err != nil {
-			return false, err
-		}
-	}
-	if change.email != "" && change.pass != nil {
-		acc.pendingPass = &change
-		return false, tgerr.New(400, "EMAIL_UNCONFIRMED_"+strconv.Itoa(mailCodeLength))
-	}
-	acc.pendingPass = nil
-	acc.pass, acc.hint = change.pass, change.hint
-	if acc.pass == nil {
-		acc.hint, acc.recoveryEmail = "", ""
-	}
-	return true, nil
+		return nil
+	})
 }
 
 // provePassword checks the current password of acc, as auth.checkPassword does.
@@ -367,63 +346,40 @@ func (s *state) provePassword(c call, acc *account, in tg.InputCheckPasswordSRPC
 	return nil
 }
 
-// pendingChange is the caller's password change waiting for its e-mail's code:
-// EMAIL_HASH_EXPIRED when there is none.
-func (s *state) pendingChange(c call) (*account, error) {
-	acc, _, err := s.current(c)
-	if err != nil {
-		return nil, err
-	}
-	if acc.pendingPass == nil {
-		return nil, tgerr.New(400, "EMAIL_HASH_EXPIRED")
-	}
-	return acc, nil
+// onPending runs f on the password change of the caller's account waiting for its
+// e-mail's code: EMAIL_HASH_EXPIRED when there is none.
+func (d *DC) onPending(ctx context.Context, f func(acc *account, p *pendingPassword) error) (bool, error) {
+	return d.asSelf(ctx, func(_ *state, _ call, acc *account, _ *authorization) error {
+		if acc.pendingPass == nil {
+			return tgerr.New(400, "EMAIL_HASH_EXPIRED")
+		}
+		return f(acc, acc.pendingPass)
+	})
 }
 
 // confirmPasswordEmail applies the waiting change with the e-mail's code (CODE_INVALID
 // when wrong): the new password, hint and recovery e-mail.
 func (d *DC) confirmPasswordEmail(ctx context.Context, code string) (bool, error) {
-	c := callOf(ctx)
-	s := d.st
-	s.mu.Lock()
-	defer s.mu.Unlock()
-
-	acc, err := s.pendingChange(c)
-	if err != nil {
-		return false, err
-	}
-	if code != digitCode(acc.dc, mailCodeLength) {
-		return false, tgerr.New(400, "CODE_INVALID")
-	}
-	p := acc.pendingPass
-	acc.pass, acc.hint, acc.recoveryEmail, acc.pendingPass = p.pass, p.hint, p.email, nil
-	return true, nil
+	return d.onPending(ctx, func(acc *account, p *pendingPassword) error {
+		if code != digitCode(acc.dc, mailCodeLength) {
+			return tgerr.New(400, "CODE_INVALID")
+		}
+		acc.pass, acc.hint, acc.recoveryEmail, acc.pendingPass = p.pass, p.hint, p.email, nil
+		return nil
+	})
 }
 
 // resendPasswordEmail "mails" the same code again.
 func (d *DC) resendPasswordEmail(ctx context.Context) (bool, error) {
-	c := callOf(ctx)
-	s := d.st
-	s.mu.Lock()
-	defer s.mu.Unlock()
-
-	_, err := s.pendingChange(c)
-	return err == nil, err
+	return d.onPending(ctx, func(*account, *pendingPassword) error { return nil })
 }
 
 // cancelPasswordEmail drops the waiting change: the password stays as it was.
 func (d *DC) cancelPasswordEmail(ctx context.Context) (bool, error) {
-	c := callOf(ctx)
-	s := d.st
-	s.mu.Lock()
-	defer s.mu.Unlock()
-
-	acc, err := s.pendingChange(c)
-	if err != nil {
-		return false, err
-	}
-	acc.pendingPass = nil
-	return true, nil
+	return d.onPending(ctx, func(acc *account, _ *pendingPassword) error {
+		acc.pendingPass = nil
+		return nil
+	})
 }
 
 // noteClients records, per auth key, what a client says of itself in initConnection
