@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -129,3 +130,6 @@ func passwords(env Env, names ...string) ([]string, error) {
 	}
 	return out, nil
 }
+
+// allSteps are the step commands: the login's and the account's.
+func allSteps() []step { return append(slices.Clip(stepTable), accountSteps...) }

@@ -68,7 +68,7 @@ func nextCommands(snap machine.Snapshot, r reach) []string {
 		return next
 	}
 	for _, ev := range snap.Prompt.Accepts {
-		for _, s := range append(stepTable, accountSteps...) {
+		for _, s := range allSteps() {
 			if s.event() == ev {
 				add(s.usage, r.telegram...)
 			}

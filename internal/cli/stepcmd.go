@@ -12,7 +12,7 @@ import (
 )
 
 func init() {
-	for _, s := range append(stepTable, accountSteps...) {
+	for _, s := range allSteps() {
 		register(s.name, command{summary: s.summary, usage: s.usage + " [--json] [--store SPEC] " + telegramUsage,
 			run: func(ctx context.Context, env Env, args []string) error { return runStep(ctx, env, s, args) }})
 	}
