@@ -23,17 +23,9 @@ import (
 // function in any other form.
 func (a *api) updatePasswordSettings(ctx context.Context, req tgapi.UpdatePasswordSettings) error {
 	_, err := invoke(ctx, a, "account.updatePasswordSettings", func(ctx context.Context, cl *telegram.Client) (bool, error) {
-		p, err := cl.API().AccountGetPassword(ctx)
+		p, current, err := passwordProof(ctx, cl, req.Current)
 		if err != nil {
-			return false, fmt.Errorf("account.getPassword: %w", err)
-		}
-		var current tg.InputCheckPasswordSRPClass = &tg.InputCheckPasswordEmpty{}
-		if p.HasPassword {
-			srp, err := auth.PasswordHash([]byte(req.Current), p.SRPID, p.SRPB, p.SecureRandom, p.CurrentAlgo)
-			if err != nil {
-				return false, fmt.Errorf("compute SRP answer: %w", err)
-			}
-			current = srp
+			return false, err
 		}
 		settings := tg.AccountPasswordInputSettings{NewAlgo: &tg.PasswordKdfAlgoUnknown{}, NewPasswordHash: []byte{}}
 		if req.New != "" {
