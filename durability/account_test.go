@@ -176,17 +176,23 @@ func accountInterruptCases() []interruptCase {
 			want: want, wantStep: fmt.Sprintf("%s --done--> %s", flight, want), check: check}
 	}
 	ids := func(args ...string) func(id string) (string, []string) {
-		return func(id string) (string, []string) { return "", append(args[:2:2], append([]string{id}, args[2:]...)...) }
+		return func(id string) (string, []string) {
+			return "", append(args[:2:2], append([]string{id}, args[2:]...)...)
+		}
 	}
 	return []interruptCase{
 		one("UpdatingPassword", states.UpdatingPassword, "account.updatePasswordSettings", "+9996624201", testdc.Options{}, authorized,
-			func(id string) (string, []string) { return password + "\n", []string{"2fa", "set", id, "--hint", "horse"} },
+			func(id string) (string, []string) {
+				return password + "\n", []string{"2fa", "set", id, "--hint", "horse"}
+			},
 			states.Authorized, func(t *testing.T, e *env, id string) { e.stepIn(password+"\n", "2fa", "remove", id) }),
 		one("ConfirmingPasswordEmail", states.ConfirmingPasswordEmail, "account.confirmPasswordEmail", "+9996624202", testdc.Options{}, emailPending,
 			ids("2fa", "confirm-email", "222222"), states.Authorized, nil),
 		one("ResendingPasswordEmail", states.ResendingPasswordEmail, "account.resendPasswordEmail", "+9996624203", testdc.Options{}, emailPending,
 			ids("2fa", "resend-email"), states.PasswordEmailCodeSent,
-			func(t *testing.T, e *env, id string) { e.stepTo(states.Authorized, "2fa", "confirm-email", id, "222222") }),
+			func(t *testing.T, e *env, id string) {
+				e.stepTo(states.Authorized, "2fa", "confirm-email", id, "222222")
+			}),
 		one("CancellingPasswordEmail", states.CancellingPasswordEmail, "account.cancelPasswordEmail", "+9996624204", testdc.Options{}, emailPending,
 			ids("2fa", "cancel-email"), states.Authorized, nil),
 		one("ListingSessions", states.ListingSessions, "account.getAuthorizations", "+9996624205", testdc.Options{}, authorized,
