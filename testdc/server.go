@@ -135,7 +135,7 @@ func Start(ctx context.Context, opts Options) (*DC, error) {
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	d.cancel = cancel
-	handler := tgtest.UnpackInvoke(tgtest.HandlerFunc(d.onMessage))
+	handler := d.noteClients(tgtest.UnpackInvoke(tgtest.HandlerFunc(d.onMessage)))
 	for i, l := range listeners {
 		id := i + 1
 		srv := tgtest.NewServer(tgtest.NewPrivateKey(key), handler, tgtest.ServerOptions{
@@ -305,6 +305,7 @@ func (d *DC) dispatcher() *tg.ServerDispatcher {
 	d.registerPassword(r)
 	d.registerQR(r)
 	d.registerMisc(r)
+	d.registerAccount(r)
 	return r
 }
 

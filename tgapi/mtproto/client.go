@@ -63,6 +63,9 @@ func (a *api) Invoke(ctx context.Context, req tgapi.Request) (any, error) {
 	case tgapi.GetSelf:
 		return result(a.getSelf(ctx))
 	default:
+		if res, err, ok := a.account(ctx, req); ok {
+			return res, err
+		}
 		return nil, unknownRequest(req)
 	}
 }
