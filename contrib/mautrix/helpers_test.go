@@ -29,6 +29,7 @@ var world = testdc.World{Accounts: []testdc.Account{
 	{Phone: "9996620001", Password: "hunter2", Hint: "the usual", RecoveryEmail: "alice@example.org"},
 	{Phone: "9996630002", Password: "s3cond"},
 	{Phone: "9996620003", Registered: registered(false)},
+	{Phone: "9996620005", NextType: "sms", Timeout: 60},
 	{Phone: "9996620007", CodeType: "setup_email_required"},
 }}
 

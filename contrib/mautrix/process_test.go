@@ -19,6 +19,7 @@ import (
 
 // TestFlows: the connector's flows are tgauth's, and CreateLogin refuses any other.
 func TestFlows(t *testing.T) {
+	t.Parallel()
 	var ids []string
 	for _, f := range mautrix.Flows() {
 		if f.Name == "" || f.Description == "" {
@@ -38,21 +39,22 @@ func TestFlows(t *testing.T) {
 // TestPhoneCode: phone, code (its type and length; resend asked for in the code field),
 // complete with a UserLogin and a session that a gotd client logs in with.
 func TestPhoneCode(t *testing.T) {
+	t.Parallel()
 	b := newBridge(t)
 	p := b.process(loginstep.FlowPhone)
 	st := b.start(p, loginstep.StepIDPhone)
 	if f := field(t, st, "phone"); f.Type != bridgev2.LoginInputFieldTypePhoneNumber || st.UserInputParams.CanCancel {
 		t.Fatalf("phone step %+v", st.UserInputParams)
 	}
-	st = b.submit(p, st, map[string]string{"phone": "+999 662 1234"}, loginstep.StepIDCode)
+	st = b.submit(p, st, map[string]string{"phone": "+999 662 0005"}, loginstep.StepIDCode)
 	code := field(t, st, "code")
-	if !strings.Contains(st.Instructions, "5-digit code") || !strings.Contains(code.Description, "`resend`") ||
-		!st.UserInputParams.CanCancel {
+	if !strings.Contains(st.Instructions, "5-digit code sent in your Telegram app") || !st.UserInputParams.CanCancel ||
+		!strings.Contains(code.Description, "Enter `resend` to have the code sent again by SMS (from ") {
 		t.Fatalf("code step %q %+v", st.Instructions, code)
 	}
 	st = b.submit(p, st, map[string]string{"code": "resend"}, loginstep.StepIDCode)
-	if j := journal(t, b, p); !strings.Contains(j, "CodeSent --resend_code--> ResendingCode") {
-		t.Fatalf("resend did not reach Telegram: %s", j)
+	if !strings.Contains(st.Instructions, "5-digit code sent by SMS") {
+		t.Fatalf("after resend: %q", st.Instructions)
 	}
 	// A code of the wrong shape is refused before Telegram sees it: no attempt spent.
 	next, err := p.SubmitUserInput(b.ctx, map[string]string{"code": "2222"})
@@ -61,15 +63,15 @@ func TestPhoneCode(t *testing.T) {
 		t.Fatalf("wrong shape: %q", st.Instructions)
 	}
 	st = b.submit(p, st, map[string]string{"code": "22222"}, loginstep.StepIDComplete)
-	if st.CompleteParams.UserLoginID != "9996621234" || st.CompleteParams.UserLogin == nil {
+	if st.CompleteParams.UserLoginID != "9996620005" || st.CompleteParams.UserLogin == nil {
 		t.Fatalf("complete %+v", st.CompleteParams)
 	}
 	done := b.completed()
-	if len(done) != 1 || done[0].Account.ID != 9996621234 || done[0].User != b.user || done[0].LoginID != p.LoginID() ||
+	if len(done) != 1 || done[0].Account.ID != 9996620005 || done[0].User != b.user || done[0].LoginID != p.LoginID() ||
 		done[0].Flow != loginstep.FlowPhone {
 		t.Fatalf("done %+v", done)
 	}
-	selfWith(t, b, done[0].Session, 9996621234)
+	selfWith(t, b, done[0].Session, 9996620005)
 	// The login is no longer in progress: the next CreateLogin starts a new one.
 	b.start(b.process(loginstep.FlowPhone), loginstep.StepIDPhone)
 }
@@ -119,6 +121,7 @@ func journal(t *testing.T, b *bridge, p *mautrix.Process) string {
 // TestTwoFactorWrongThenRight: the password step shows the hint; a wrong password is the
 // same step again, saying so, without the password; the right one completes.
 func TestTwoFactorWrongThenRight(t *testing.T) {
+	t.Parallel()
 	b := newBridge(t)
 	p := b.process(loginstep.FlowPhone)
 	st := b.start(p, loginstep.StepIDPhone)
@@ -140,13 +143,14 @@ func TestTwoFactorWrongThenRight(t *testing.T) {
 // TestPasswordRecovery: "recover" in the password field sends a recovery code; a wrong
 // one is the step again, the right one completes.
 func TestPasswordRecovery(t *testing.T) {
+	t.Parallel()
 	b := newBridge(t)
 	p := b.process(loginstep.FlowPhone)
 	st := b.start(p, loginstep.StepIDPhone)
 	st = b.submit(p, st, map[string]string{"phone": "+9996620001"}, loginstep.StepIDCode)
 	st = b.submit(p, st, map[string]string{"code": "22222"}, loginstep.StepIDPassword)
 	st = b.submit(p, st, map[string]string{"password": "recover"}, loginstep.StepIDRecoveryCode)
-	if !strings.Contains(st.Instructions, "a***e@example.org") && !strings.Contains(st.Instructions, "@example.org") {
+	if !strings.Contains(st.Instructions, "a***@example.org") {
 		t.Fatalf("recovery step %q", st.Instructions)
 	}
 	st = b.submit(p, st, map[string]string{"code": "111111"}, loginstep.StepIDRecoveryCode)
@@ -159,6 +163,7 @@ func TestPasswordRecovery(t *testing.T) {
 // TestSignUp: an unregistered number gets the sign-up step (names, the last optional, and
 // the terms accepted by a select field), which completes as the new account.
 func TestSignUp(t *testing.T) {
+	t.Parallel()
 	b := newBridge(t)
 	p := b.process(loginstep.FlowPhone)
 	st := b.start(p, loginstep.StepIDPhone)
@@ -178,6 +183,7 @@ func TestSignUp(t *testing.T) {
 
 // TestLoginEmail: Telegram asks for a login e-mail first; its code, then the login code.
 func TestLoginEmail(t *testing.T) {
+	t.Parallel()
 	b := newBridge(t)
 	p := b.process(loginstep.FlowPhone)
 	st := b.start(p, loginstep.StepIDPhone)
@@ -190,6 +196,7 @@ func TestLoginEmail(t *testing.T) {
 // TestBotToken: a refused token is the step again, with Telegram's reason; a good one
 // completes as the bot.
 func TestBotToken(t *testing.T) {
+	t.Parallel()
 	b := newBridge(t)
 	p := b.process(loginstep.FlowBot)
 	st := b.start(p, loginstep.StepIDBotToken)
@@ -206,6 +213,7 @@ func TestBotToken(t *testing.T) {
 // TestQR: the QR code is shown, refreshed when it expires (Wait returns the new one), and
 // scanned; on another DC with 2FA, Wait returns the password step after the scan.
 func TestQR(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ name, phone, password string }{
 		{"SameDC", "+9996625555", ""},
 		{"MigrateThenTwoFactor", "+9996630002", "s3cond"},
@@ -238,6 +246,7 @@ func TestQR(t *testing.T) {
 // TestWaitStepCancelled: bridgev2 cancels a Wait with ErrLoginStepCancelled as cause;
 // Wait says so, and the login is left as it is.
 func TestWaitStepCancelled(t *testing.T) {
+	t.Parallel()
 	b := newBridge(t)
 	p := b.process(loginstep.FlowQR)
 	b.start(p, loginstep.StepIDQR)
@@ -254,6 +263,7 @@ func TestWaitStepCancelled(t *testing.T) {
 // TestCancel: Cancel cancels the code with Telegram and forgets the login: the next
 // CreateLogin starts a new one.
 func TestCancel(t *testing.T) {
+	t.Parallel()
 	b := newBridge(t)
 	p := b.process(loginstep.FlowPhone)
 	st := b.start(p, loginstep.StepIDPhone)
@@ -272,6 +282,7 @@ func TestCancel(t *testing.T) {
 // TestCancelStep: going back from the code step cancels that login and starts a new one
 // at the phone step (a typo in the number).
 func TestCancelStep(t *testing.T) {
+	t.Parallel()
 	b := newBridge(t)
 	p := b.process(loginstep.FlowPhone)
 	st := b.start(p, loginstep.StepIDPhone)
@@ -292,6 +303,7 @@ func TestCancelStep(t *testing.T) {
 // TestCodeExpired: the expired-code step has no field of its own, so its action is a
 // select field; "resend" there brings a new code.
 func TestCodeExpired(t *testing.T) {
+	t.Parallel()
 	b := newBridge(t)
 	p := b.process(loginstep.FlowPhone)
 	st := b.start(p, loginstep.StepIDPhone)
@@ -309,6 +321,7 @@ func TestCodeExpired(t *testing.T) {
 // TestRestartMidLogin: a bridge restarted halfway through (new engine, new Logins, new
 // process: only the databases remain) continues the login where it was.
 func TestRestartMidLogin(t *testing.T) {
+	t.Parallel()
 	b := newBridge(t)
 	p := b.process(loginstep.FlowPhone)
 	st := b.start(p, loginstep.StepIDPhone)
@@ -329,6 +342,7 @@ func TestRestartMidLogin(t *testing.T) {
 // TestContinue: a login started elsewhere (here, straight on the engine, as the web page
 // or the CLI would) is finished through a process over its ID.
 func TestContinue(t *testing.T) {
+	t.Parallel()
 	b := newBridge(t)
 	snap, err := b.engine.Start(b.ctx, machine.StartOptions{Input: machine.SubmitPhone{Phone: "+9996621234"}})
 	if err != nil {

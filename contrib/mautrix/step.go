@@ -79,13 +79,21 @@ func fields(st loginstep.Step) []bridgev2.LoginInputDataField {
 	}
 	if len(actions) > 0 {
 		first := &out[0]
-		first.Description = strings.TrimSpace(first.Description + " " + describe(st, actions))
+		first.Description = strings.TrimSpace(stop(first.Description) + " " + describe(st, actions))
 		if first.Pattern != "" {
 			first.Pattern += "|^(?:" + strings.Join(actions, "|") + ")$"
 		}
 		first.Validate = acceptActions(*first, actions)
 	}
 	return out
+}
+
+// stop ends a sentence with a full stop, if it has none.
+func stop(s string) string {
+	if s == "" || strings.HasSuffix(s, ".") {
+		return s
+	}
+	return s + "."
 }
 
 // bridgeActions are the step's actions that bridgev2 does not have already.
