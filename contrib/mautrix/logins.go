@@ -82,7 +82,7 @@ func (ls *Logins) Create(ctx context.Context, user *bridgev2.User, flow string) 
 		return p, nil
 	}
 	snap, err := ls.opts.Engine.Get(ctx, id)
-	if errors.Is(err, machine.ErrNotFound) || err == nil && snap.Prompt.Kind == machine.ShowClosed {
+	if errors.Is(err, machine.ErrNotFound) || (err == nil && snap.Prompt.Kind == machine.ShowClosed) {
 		// Over (or gone with its store): a new login it is.
 		return p, ls.forget(ctx, p)
 	}

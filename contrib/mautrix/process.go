@@ -124,6 +124,7 @@ func (p *Process) settle(ctx context.Context, snap machine.Snapshot, err error) 
 		errors.As(err, &flood) || errors.Is(err, machine.ErrConflict)) {
 		return nil, fmt.Errorf("mautrix: login %s: %w", snap.ID, err)
 	}
+	snap.Prompt.Problem = nil // an earlier input's: err is this one's
 	out, stepErr := p.step(ctx, snap)
 	if stepErr != nil {
 		return nil, stepErr

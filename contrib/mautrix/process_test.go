@@ -137,6 +137,13 @@ func TestTwoFactorWrongThenRight(t *testing.T) {
 		strings.Contains(st.Instructions, "nope") {
 		t.Fatalf("wrong password: %q", st.Instructions)
 	}
+	// An empty one is refused before Telegram; the answer names that refusal, not the
+	// earlier wrong password.
+	next, err := p.SubmitUserInput(b.ctx, map[string]string{"password": ""})
+	st = b.expect("SubmitUserInput", next, err, loginstep.StepIDPassword)
+	if !strings.HasPrefix(st.Instructions, "Invalid password: missing.") || strings.Contains(st.Instructions, "Wrong password") {
+		t.Fatalf("empty password: %q", st.Instructions)
+	}
 	b.submit(p, st, map[string]string{"password": "hunter2"}, loginstep.StepIDComplete)
 }
 
