@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -33,23 +34,12 @@ var world = testdc.World{Accounts: []testdc.Account{
 	{Phone: "9996620007", CodeType: "setup_email_required"},
 }}
 
-// clock is the test DC's and the engines' clock, moved by the tests (QR expiry).
-type clock struct {
-	mu  sync.Mutex
-	off time.Duration
-}
+// clock is the test DC's and the engines' clock: the real time, moved on by the tests
+// (to expire QR tokens and codes).
+type clock struct{ off atomic.Int64 }
 
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Now().Add(c.off)
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.off += d
-}
+func (c *clock) Now() time.Time          { return time.Now().Add(time.Duration(c.off.Load())) }
+func (c *clock) Advance(d time.Duration) { c.off.Add(int64(d)) }
 
 // bridge is what a bridge has: a test DC as its Telegram, a SQLite store of logins, its
 // own database (for Pending) and a running engine; restart gives it a new engine and new
@@ -158,6 +148,14 @@ func (b *bridge) process(flow string) *mautrix.Process {
 		b.t.Fatal(err)
 	}
 	return p.(*mautrix.Process)
+}
+
+// phone starts a phone login, sends the phone number and expects step want.
+func (b *bridge) phone(number, want string) (*mautrix.Process, *bridgev2.LoginStep) {
+	b.t.Helper()
+	p := b.process(loginstep.FlowPhone)
+	st := b.start(p, loginstep.StepIDPhone)
+	return p, b.submit(p, st, map[string]string{"phone": number}, want)
 }
 
 // start starts p and expects step want.

@@ -123,9 +123,7 @@ func journal(t *testing.T, b *bridge, p *mautrix.Process) string {
 func TestTwoFactorWrongThenRight(t *testing.T) {
 	t.Parallel()
 	b := newBridge(t)
-	p := b.process(loginstep.FlowPhone)
-	st := b.start(p, loginstep.StepIDPhone)
-	st = b.submit(p, st, map[string]string{"phone": "+9996620001"}, loginstep.StepIDCode)
+	p, st := b.phone("+9996620001", loginstep.StepIDCode)
 	st = b.submit(p, st, map[string]string{"code": "22222"}, loginstep.StepIDPassword)
 	pw := field(t, st, "password")
 	if pw.Type != bridgev2.LoginInputFieldTypePassword || !strings.Contains(pw.Description, "the usual") ||
@@ -152,9 +150,7 @@ func TestTwoFactorWrongThenRight(t *testing.T) {
 func TestPasswordRecovery(t *testing.T) {
 	t.Parallel()
 	b := newBridge(t)
-	p := b.process(loginstep.FlowPhone)
-	st := b.start(p, loginstep.StepIDPhone)
-	st = b.submit(p, st, map[string]string{"phone": "+9996620001"}, loginstep.StepIDCode)
+	p, st := b.phone("+9996620001", loginstep.StepIDCode)
 	st = b.submit(p, st, map[string]string{"code": "22222"}, loginstep.StepIDPassword)
 	st = b.submit(p, st, map[string]string{"password": "recover"}, loginstep.StepIDRecoveryCode)
 	if !strings.Contains(st.Instructions, "a***@example.org") {
@@ -172,9 +168,7 @@ func TestPasswordRecovery(t *testing.T) {
 func TestSignUp(t *testing.T) {
 	t.Parallel()
 	b := newBridge(t)
-	p := b.process(loginstep.FlowPhone)
-	st := b.start(p, loginstep.StepIDPhone)
-	st = b.submit(p, st, map[string]string{"phone": "+9996620003"}, loginstep.StepIDCode)
+	p, st := b.phone("+9996620003", loginstep.StepIDCode)
 	st = b.submit(p, st, map[string]string{"code": "22222"}, loginstep.StepIDSignUp)
 	if f := field(t, st, "last_name"); !f.Optional {
 		t.Fatal("last name is not optional")
@@ -192,9 +186,7 @@ func TestSignUp(t *testing.T) {
 func TestLoginEmail(t *testing.T) {
 	t.Parallel()
 	b := newBridge(t)
-	p := b.process(loginstep.FlowPhone)
-	st := b.start(p, loginstep.StepIDPhone)
-	st = b.submit(p, st, map[string]string{"phone": "+9996620007"}, loginstep.StepIDEmail)
+	p, st := b.phone("+9996620007", loginstep.StepIDEmail)
 	st = b.submit(p, st, map[string]string{"email": "ada@example.org"}, loginstep.StepIDEmailCode)
 	st = b.submit(p, st, map[string]string{"code": "222222"}, loginstep.StepIDCode)
 	b.submit(p, st, map[string]string{"code": "22222"}, loginstep.StepIDComplete)
@@ -272,9 +264,7 @@ func TestWaitStepCancelled(t *testing.T) {
 func TestCancel(t *testing.T) {
 	t.Parallel()
 	b := newBridge(t)
-	p := b.process(loginstep.FlowPhone)
-	st := b.start(p, loginstep.StepIDPhone)
-	b.submit(p, st, map[string]string{"phone": "+9996621234"}, loginstep.StepIDCode)
+	p, _ := b.phone("+9996621234", loginstep.StepIDCode)
 	p.Cancel()
 	if j := journal(t, b, p); !strings.HasSuffix(j, "CancellingCode --done--> Cancelled") {
 		t.Fatalf("journal after Cancel:\n%s", j)
@@ -291,9 +281,7 @@ func TestCancel(t *testing.T) {
 func TestCancelStep(t *testing.T) {
 	t.Parallel()
 	b := newBridge(t)
-	p := b.process(loginstep.FlowPhone)
-	st := b.start(p, loginstep.StepIDPhone)
-	b.submit(p, st, map[string]string{"phone": "+9996621235"}, loginstep.StepIDCode)
+	p, _ := b.phone("+9996621235", loginstep.StepIDCode)
 	old := p.LoginID()
 	st, err := p.CancelStep(b.ctx)
 	st = b.expect("CancelStep", st, err, loginstep.StepIDPhone)
@@ -312,9 +300,7 @@ func TestCancelStep(t *testing.T) {
 func TestCodeExpired(t *testing.T) {
 	t.Parallel()
 	b := newBridge(t)
-	p := b.process(loginstep.FlowPhone)
-	st := b.start(p, loginstep.StepIDPhone)
-	st = b.submit(p, st, map[string]string{"phone": "+9996621234"}, loginstep.StepIDCode)
+	p, st := b.phone("+9996621234", loginstep.StepIDCode)
 	b.clock.Advance(6 * time.Minute) // past the code's 5 minutes
 	st = b.submit(p, st, map[string]string{"code": "22222"}, loginstep.StepIDCodeExpired)
 	f := field(t, st, mautrix.ActionField)
@@ -330,9 +316,7 @@ func TestCodeExpired(t *testing.T) {
 func TestRestartMidLogin(t *testing.T) {
 	t.Parallel()
 	b := newBridge(t)
-	p := b.process(loginstep.FlowPhone)
-	st := b.start(p, loginstep.StepIDPhone)
-	st = b.submit(p, st, map[string]string{"phone": "+9996620001"}, loginstep.StepIDCode)
+	p, st := b.phone("+9996620001", loginstep.StepIDCode)
 	b.submit(p, st, map[string]string{"code": "22222"}, loginstep.StepIDPassword)
 
 	b.restart()
