@@ -30,6 +30,7 @@ var world = testdc.World{Accounts: []testdc.Account{
 	{Phone: "9996620001", Password: "hunter2", Hint: "the usual", RecoveryEmail: "alice@example.org"},
 	{Phone: "9996630002", Password: "s3cond"},
 	{Phone: "9996620003", Registered: registered(false)},
+	{Phone: "9996620004", FloodWait: 30},
 	{Phone: "9996620005", NextType: "sms", Timeout: 60},
 	{Phone: "9996620007", CodeType: "setup_email_required"},
 }}
@@ -62,7 +63,8 @@ type bridge struct {
 
 func newBridge(t *testing.T) *bridge {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	// Generous: under -race on a loaded machine an MTProto key exchange takes seconds.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	t.Cleanup(cancel)
 	c := &clock{}
 	dc, err := testdc.Start(ctx, testdc.Options{World: world, Now: c.Now})
@@ -105,7 +107,8 @@ func (b *bridge) restart() {
 	}
 	conn := mtproto.NewConnector(mtproto.Options{AppID: 1, AppHash: "mautrix", DCList: cfg.DCList(), PublicKeys: keys,
 		Resolver: cfg.Resolver()})
-	eng, err := machine.New(machine.Options{Store: store, Telegram: conn, Now: b.clock.Now, Tick: 20 * time.Millisecond})
+	eng, err := machine.New(machine.Options{Store: store, Telegram: conn, Now: b.clock.Now, Tick: 20 * time.Millisecond,
+		CallTimeout: 3 * time.Minute})
 	if err != nil {
 		b.t.Fatal(err)
 	}

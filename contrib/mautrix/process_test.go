@@ -19,7 +19,6 @@ import (
 
 // TestFlows: the connector's flows are tgauth's, and CreateLogin refuses any other.
 func TestFlows(t *testing.T) {
-	t.Parallel()
 	var ids []string
 	for _, f := range mautrix.Flows() {
 		if f.Name == "" || f.Description == "" {
@@ -39,7 +38,6 @@ func TestFlows(t *testing.T) {
 // TestPhoneCode: phone, code (its type and length; resend asked for in the code field),
 // complete with a UserLogin and a session that a gotd client logs in with.
 func TestPhoneCode(t *testing.T) {
-	t.Parallel()
 	b := newBridge(t)
 	p := b.process(loginstep.FlowPhone)
 	st := b.start(p, loginstep.StepIDPhone)
@@ -121,7 +119,6 @@ func journal(t *testing.T, b *bridge, p *mautrix.Process) string {
 // TestTwoFactorWrongThenRight: the password step shows the hint; a wrong password is the
 // same step again, saying so, without the password; the right one completes.
 func TestTwoFactorWrongThenRight(t *testing.T) {
-	t.Parallel()
 	b := newBridge(t)
 	p, st := b.phone("+9996620001", loginstep.StepIDCode)
 	st = b.submit(p, st, map[string]string{"code": "22222"}, loginstep.StepIDPassword)
@@ -148,7 +145,6 @@ func TestTwoFactorWrongThenRight(t *testing.T) {
 // TestPasswordRecovery: "recover" in the password field sends a recovery code; a wrong
 // one is the step again, the right one completes.
 func TestPasswordRecovery(t *testing.T) {
-	t.Parallel()
 	b := newBridge(t)
 	p, st := b.phone("+9996620001", loginstep.StepIDCode)
 	st = b.submit(p, st, map[string]string{"code": "22222"}, loginstep.StepIDPassword)
@@ -166,7 +162,6 @@ func TestPasswordRecovery(t *testing.T) {
 // TestSignUp: an unregistered number gets the sign-up step (names, the last optional, and
 // the terms accepted by a select field), which completes as the new account.
 func TestSignUp(t *testing.T) {
-	t.Parallel()
 	b := newBridge(t)
 	p, st := b.phone("+9996620003", loginstep.StepIDCode)
 	st = b.submit(p, st, map[string]string{"code": "22222"}, loginstep.StepIDSignUp)
@@ -184,7 +179,6 @@ func TestSignUp(t *testing.T) {
 
 // TestLoginEmail: Telegram asks for a login e-mail first; its code, then the login code.
 func TestLoginEmail(t *testing.T) {
-	t.Parallel()
 	b := newBridge(t)
 	p, st := b.phone("+9996620007", loginstep.StepIDEmail)
 	st = b.submit(p, st, map[string]string{"email": "ada@example.org"}, loginstep.StepIDEmailCode)
@@ -195,7 +189,6 @@ func TestLoginEmail(t *testing.T) {
 // TestBotToken: a refused token is the step again, with Telegram's reason; a good one
 // completes as the bot.
 func TestBotToken(t *testing.T) {
-	t.Parallel()
 	b := newBridge(t)
 	p := b.process(loginstep.FlowBot)
 	st := b.start(p, loginstep.StepIDBotToken)
@@ -212,7 +205,6 @@ func TestBotToken(t *testing.T) {
 // TestQR: the QR code is shown, refreshed when it expires (Wait returns the new one), and
 // scanned; on another DC with 2FA, Wait returns the password step after the scan.
 func TestQR(t *testing.T) {
-	t.Parallel()
 	for _, tc := range []struct{ name, phone, password string }{
 		{"SameDC", "+9996625555", ""},
 		{"MigrateThenTwoFactor", "+9996630002", "s3cond"},
@@ -245,7 +237,6 @@ func TestQR(t *testing.T) {
 // TestWaitStepCancelled: bridgev2 cancels a Wait with ErrLoginStepCancelled as cause;
 // Wait says so, and the login is left as it is.
 func TestWaitStepCancelled(t *testing.T) {
-	t.Parallel()
 	b := newBridge(t)
 	p := b.process(loginstep.FlowQR)
 	b.start(p, loginstep.StepIDQR)
@@ -262,7 +253,6 @@ func TestWaitStepCancelled(t *testing.T) {
 // TestCancel: Cancel cancels the code with Telegram and forgets the login: the next
 // CreateLogin starts a new one.
 func TestCancel(t *testing.T) {
-	t.Parallel()
 	b := newBridge(t)
 	p, _ := b.phone("+9996621234", loginstep.StepIDCode)
 	p.Cancel()
@@ -279,7 +269,6 @@ func TestCancel(t *testing.T) {
 // TestCancelStep: going back from the code step cancels that login and starts a new one
 // at the phone step (a typo in the number).
 func TestCancelStep(t *testing.T) {
-	t.Parallel()
 	b := newBridge(t)
 	p, _ := b.phone("+9996621235", loginstep.StepIDCode)
 	old := p.LoginID()
@@ -298,7 +287,6 @@ func TestCancelStep(t *testing.T) {
 // TestCodeExpired: the expired-code step has no field of its own, so its action is a
 // select field; "resend" there brings a new code.
 func TestCodeExpired(t *testing.T) {
-	t.Parallel()
 	b := newBridge(t)
 	p, st := b.phone("+9996621234", loginstep.StepIDCode)
 	b.clock.Advance(6 * time.Minute) // past the code's 5 minutes
@@ -314,7 +302,6 @@ func TestCodeExpired(t *testing.T) {
 // TestRestartMidLogin: a bridge restarted halfway through (new engine, new Logins, new
 // process: only the databases remain) continues the login where it was.
 func TestRestartMidLogin(t *testing.T) {
-	t.Parallel()
 	b := newBridge(t)
 	p, st := b.phone("+9996620001", loginstep.StepIDCode)
 	b.submit(p, st, map[string]string{"code": "22222"}, loginstep.StepIDPassword)
@@ -333,7 +320,6 @@ func TestRestartMidLogin(t *testing.T) {
 // TestContinue: a login started elsewhere (here, straight on the engine, as the web page
 // or the CLI would) is finished through a process over its ID.
 func TestContinue(t *testing.T) {
-	t.Parallel()
 	b := newBridge(t)
 	snap, err := b.engine.Start(b.ctx, machine.StartOptions{Input: machine.SubmitPhone{Phone: "+9996621234"}})
 	if err != nil {
@@ -342,4 +328,42 @@ func TestContinue(t *testing.T) {
 	p := b.logins.Continue(b.user, loginstep.FlowPhone, snap.ID)
 	st := b.start(p, loginstep.StepIDCode)
 	b.submit(p, st, map[string]string{"code": "22222"}, loginstep.StepIDComplete)
+}
+
+// TestFloodWait: Telegram's flood wait is the phone step again, saying until when; sent
+// again too early, the engine refuses it without asking Telegram, and says so.
+func TestFloodWait(t *testing.T) {
+	b := newBridge(t)
+	p, st := b.phone("+9996620004", loginstep.StepIDPhone)
+	if !strings.Contains(st.Instructions, "Telegram asked to wait 30s (FLOOD_WAIT_30)") {
+		t.Fatalf("flood wait: %q", st.Instructions)
+	}
+	st = b.submit(p, st, map[string]string{"phone": "+9996620004"}, loginstep.StepIDPhone)
+	if !strings.HasPrefix(st.Instructions, "Telegram asked to wait: try again after ") {
+		t.Fatalf("too early: %q", st.Instructions)
+	}
+}
+
+// TestRestartMidQR: a bridge restarted while a QR code is shown shows it again, and the
+// new process's Wait sees the scan. The new engine has no connection to the login yet, so
+// Telegram's updateLoginToken went to the old one: the scan is seen when the engine asks
+// for the token again, at its expiry (here the clock is moved past it).
+func TestRestartMidQR(t *testing.T) {
+	b := newBridge(t)
+	p := b.process(loginstep.FlowQR)
+	_, url := b.qr(p, b.start(p, loginstep.StepIDQR))
+
+	b.restart()
+	q := b.process(loginstep.FlowQR)
+	st, again := b.qr(q, b.start(q, loginstep.StepIDQR))
+	if q.LoginID() != p.LoginID() || again != url {
+		t.Fatalf("continued %s (was %s), QR %q (was %q)", q.LoginID(), p.LoginID(), again, url)
+	}
+	if err := testdc.Scan(b.ctx, b.dc.Config(), "+9996625555", "", again); err != nil {
+		t.Fatal(err)
+	}
+	b.clock.Advance(31 * time.Second)
+	if st = b.wait(q, loginstep.StepIDComplete); st.CompleteParams.UserLoginID != "9996625555" {
+		t.Fatalf("complete %+v", st.CompleteParams)
+	}
 }
