@@ -42,6 +42,11 @@ type clock struct{ off atomic.Int64 }
 func (c *clock) Now() time.Time          { return time.Now().Add(time.Duration(c.off.Load())) }
 func (c *clock) Advance(d time.Duration) { c.off.Add(int64(d)) }
 
+// qrTTL is the test DC's QR token lifetime: long enough for a scan under -race on a
+// loaded machine (the scanning client logs in first, SRP and all); tests that want a new
+// token move the clock past it.
+const qrTTL = 10 * time.Minute
+
 // bridge is what a bridge has: a test DC as its Telegram, a SQLite store of logins, its
 // own database (for Pending) and a running engine; restart gives it a new engine and new
 // Logins over the same databases, as a restarted process has.
@@ -67,7 +72,7 @@ func newBridge(t *testing.T) *bridge {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	t.Cleanup(cancel)
 	c := &clock{}
-	dc, err := testdc.Start(ctx, testdc.Options{World: world, Now: c.Now})
+	dc, err := testdc.Start(ctx, testdc.Options{World: world, Now: c.Now, QRTokenTTL: qrTTL})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -156,8 +156,10 @@ func (p *Process) Wait(ctx context.Context) (*bridgev2.LoginStep, error) {
 	if id == "" {
 		return nil, errors.New("mautrix: Wait before Start")
 	}
+	watch, stop := context.WithCancel(ctx) // ends the watch when Wait returns early
+	defer stop()
 	var last machine.Snapshot
-	for snap := range p.ls.opts.Engine.Watch(ctx, id) {
+	for snap := range p.ls.opts.Engine.Watch(watch, id) {
 		last = snap
 		if snap.Version != shown && snap.Prompt.Kind != machine.Wait && !(snap.Prompt.Kind == machine.ShowQR && snap.Prompt.QR == nil) {
 			return p.step(ctx, snap)

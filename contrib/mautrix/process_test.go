@@ -165,6 +165,10 @@ func TestSignUp(t *testing.T) {
 	b := newBridge(t)
 	p, st := b.phone("+9996620003", loginstep.StepIDCode)
 	st = b.submit(p, st, map[string]string{"code": "22222"}, loginstep.StepIDSignUp)
+	snap, err := b.engine.Get(b.ctx, p.LoginID())
+	if err != nil || snap.Prompt.Terms == nil || !strings.HasSuffix(st.Instructions, "terms of service:\n"+snap.Prompt.Terms.Text) {
+		t.Fatalf("the terms are not in the instructions: %q (%v)", st.Instructions, err)
+	}
 	if f := field(t, st, "last_name"); !f.Optional {
 		t.Fatal("last name is not optional")
 	}
@@ -216,7 +220,7 @@ func TestQR(t *testing.T) {
 			if !strings.HasPrefix(first, "tg://login?token=") || st.DisplayAndWaitParams.CanCancel {
 				t.Fatalf("qr step %+v", st.DisplayAndWaitParams)
 			}
-			b.clock.Advance(31 * time.Second) // past the token's 30 s
+			b.clock.Advance(qrTTL + time.Second)
 			st, url := b.qr(p, b.wait(p, loginstep.StepIDQR))
 			if url == first {
 				t.Fatal("Wait returned the expired QR code")
@@ -362,7 +366,7 @@ func TestRestartMidQR(t *testing.T) {
 	if err := testdc.Scan(b.ctx, b.dc.Config(), "+9996625555", "", again); err != nil {
 		t.Fatal(err)
 	}
-	b.clock.Advance(31 * time.Second)
+	b.clock.Advance(qrTTL + time.Second)
 	if st = b.wait(q, loginstep.StepIDComplete); st.CompleteParams.UserLoginID != "9996625555" {
 		t.Fatalf("complete %+v", st.CompleteParams)
 	}

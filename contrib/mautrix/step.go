@@ -42,6 +42,10 @@ func convert(st loginstep.Step) (*bridgev2.LoginStep, error) {
 	if st.ProblemText != "" {
 		out.Instructions = st.ProblemText + " " + st.Instructions
 	}
+	if st.Prompt != nil && st.Prompt.Terms != nil {
+		// bridgev2 shows no more than the instructions: the terms to accept go there.
+		out.Instructions += "\n\nTelegram's terms of service:\n" + st.Prompt.Terms.Text
+	}
 	switch st.Type {
 	case loginstep.StepUserInput:
 		out.Type = bridgev2.LoginStepTypeUserInput
