@@ -63,6 +63,7 @@ type bridge struct {
 
 	mu   sync.Mutex
 	done []mautrix.Done // what Options.Complete got
+	fail error          // what Options.Complete answers next, once; nil: a UserLogin
 	stop func()         // stops the running engine
 }
 
@@ -139,7 +140,18 @@ func (b *bridge) complete(_ context.Context, done mautrix.Done) (*bridgev2.UserL
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.done = append(b.done, done)
+	if err := b.fail; err != nil {
+		b.fail = nil
+		return nil, err
+	}
 	return &bridgev2.UserLogin{UserLogin: &database.UserLogin{ID: done.UserLoginID, UserMXID: done.User.MXID}, User: done.User}, nil
+}
+
+// failNext makes Options.Complete fail once with err.
+func (b *bridge) failNext(err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.fail = err
 }
 
 func (b *bridge) completed() []mautrix.Done {

@@ -268,6 +268,33 @@ func TestCancel(t *testing.T) {
 	if q.LoginID() == p.LoginID() {
 		t.Fatal("a cancelled login was continued")
 	}
+	// Opened by its ID, the cancelled login is an error bridgev2 answers with 410.
+	_, err := b.logins.Continue(b.user, loginstep.FlowPhone, p.LoginID()).Start(b.ctx)
+	var resp bridgev2.RespError
+	if !errors.As(err, &resp) || resp.ErrCode != mautrix.ErrCodeClosed || resp.StatusCode != 410 ||
+		resp.Err != "The login was cancelled." {
+		t.Fatalf("a cancelled login: %v", err)
+	}
+}
+
+// TestCompleteFails: when the bridge cannot make the UserLogin, the login stays the
+// user's login in progress: the next CreateLogin completes it, with the same session.
+func TestCompleteFails(t *testing.T) {
+	b := newBridge(t)
+	p, st := b.phone("+9996621234", loginstep.StepIDCode)
+	b.failNext(errors.New("database is down"))
+	if _, err := p.SubmitUserInput(b.ctx, map[string]string{"code": "22222"}); err == nil ||
+		!strings.Contains(err.Error(), "database is down") {
+		t.Fatalf("SubmitUserInput with a failing Complete: %v", err)
+	}
+	q := b.process(loginstep.FlowPhone)
+	st = b.start(q, loginstep.StepIDComplete)
+	done := b.completed()
+	if q.LoginID() != p.LoginID() || len(done) != 2 || string(done[0].Session) != string(done[1].Session) ||
+		st.CompleteParams.UserLogin == nil {
+		t.Fatalf("continued %s (was %s), %d completions", q.LoginID(), p.LoginID(), len(done))
+	}
+	b.start(b.process(loginstep.FlowPhone), loginstep.StepIDPhone) // completed: forgotten
 }
 
 // TestCancelStep: going back from the code step cancels that login and starts a new one
