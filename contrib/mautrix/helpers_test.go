@@ -99,6 +99,12 @@ func newBridge(t *testing.T) *bridge {
 // Logins, over the same store and bridge database.
 func (b *bridge) restart() {
 	b.t.Helper()
+	b.restartAs("")
+}
+
+// restartAs is restart with an engine whose Options.TelegramID is telegram.
+func (b *bridge) restartAs(telegram string) {
+	b.t.Helper()
 	if b.stop != nil {
 		b.stop()
 	}
@@ -114,7 +120,7 @@ func (b *bridge) restart() {
 	conn := mtproto.NewConnector(mtproto.Options{AppID: 1, AppHash: "mautrix", DCList: cfg.DCList(), PublicKeys: keys,
 		Resolver: cfg.Resolver()})
 	eng, err := machine.New(machine.Options{Store: store, Telegram: conn, Now: b.clock.Now, Tick: 20 * time.Millisecond,
-		CallTimeout: 3 * time.Minute})
+		CallTimeout: 3 * time.Minute, TelegramID: telegram})
 	if err != nil {
 		b.t.Fatal(err)
 	}

@@ -65,7 +65,8 @@ func New(opts Options) (*Logins, error) {
 
 // Create returns the login process of user in flow, for a connector's CreateLogin. When
 // Pending remembers an unfinished login of user in flow, the process continues it: its
-// Start returns the step that login is at. Otherwise Start starts a new login.
+// Start returns the step that login is at. Otherwise (or when that login is over, or was
+// started on another Telegram than the engine's) Start starts a new login.
 func (ls *Logins) Create(ctx context.Context, user *bridgev2.User, flow string) (bridgev2.LoginProcess, error) {
 	if !knownFlow(flow) {
 		return nil, fmt.Errorf("mautrix: no login flow %q; the flows are those of Flows()", flow)
@@ -81,9 +82,12 @@ func (ls *Logins) Create(ctx context.Context, user *bridgev2.User, flow string) 
 	if id == "" {
 		return p, nil
 	}
-	snap, err := ls.opts.Engine.Get(ctx, id)
-	if errors.Is(err, machine.ErrNotFound) || (err == nil && snap.Prompt.Kind == machine.ShowClosed) {
-		// Over (or gone with its store): a new login it is.
+	snap, err := ls.opts.Engine.Resolve(ctx, id)
+	var elsewhere *machine.WrongTelegramError
+	if errors.Is(err, machine.ErrNotFound) || errors.As(err, &elsewhere) ||
+		(err == nil && snap.Prompt.Kind == machine.ShowClosed) {
+		// Over, gone with its store, or of another Telegram than the bridge's now: a new
+		// login it is.
 		return p, ls.forget(ctx, p)
 	}
 	if err != nil {

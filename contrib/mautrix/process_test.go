@@ -348,6 +348,19 @@ func TestRestartMidLogin(t *testing.T) {
 	b.submit(q, st, map[string]string{"password": "hunter2"}, loginstep.StepIDComplete)
 }
 
+// TestRestartOtherTelegram: after a restart onto another Telegram, the login in
+// progress (whose session belongs to the old one) is dropped for a new login.
+func TestRestartOtherTelegram(t *testing.T) {
+	b := newBridge(t)
+	p, _ := b.phone("+9996621234", loginstep.StepIDCode)
+	b.restartAs("elsewhere")
+	q := b.process(loginstep.FlowPhone)
+	b.start(q, loginstep.StepIDPhone)
+	if q.LoginID() == p.LoginID() {
+		t.Fatal("a login of another Telegram was continued")
+	}
+}
+
 // TestContinue: a login started elsewhere (here, straight on the engine, as the web page
 // or the CLI would) is finished through a process over its ID.
 func TestContinue(t *testing.T) {
