@@ -1,0 +1,180 @@
+package mtproto
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gotd/td/session"
+
+	"github.com/tgauth/tgauth/store/memory"
+	"github.com/tgauth/tgauth/testdc"
+	"github.com/tgauth/tgauth/tgapi"
+)
+
+// keyIDOf returns the auth key ID of a session in gotd's format, or "" without one.
+func keyIDOf(t *testing.T, data []byte) string {
+	t.Helper()
+	d, err := (&session.Loader{Storage: bytesStorage(data)}).Load(context.Background())
+	if err != nil {
+		t.Fatalf("decode session: %v", err)
+	}
+	return string(d.AuthKeyID)
+}
+
+// poolConnector returns a Connector to d whose pool is keys, with n keys of DC 2 made.
+func poolConnector(t *testing.T, d *testdc.DC, keys tgapi.KeyPool, n int, tune func(*Options)) *Connector {
+	t.Helper()
+	opts := optionsFor(t, d)
+	opts.Keys = keys
+	if tune != nil {
+		tune(&opts)
+	}
+	c := newConnector(t, opts)
+	if err := c.MakeKeys(testCtx(t), 2, n); err != nil {
+		t.Fatalf("MakeKeys: %v", err)
+	}
+	return c
+}
+
+// peekKey returns the auth key ID of the oldest key of DC 2 in pool, putting it back.
+func peekKey(t *testing.T, pool tgapi.KeyPool) string {
+	t.Helper()
+	k, err := pool.TakeKey(testCtx(t), 2, time.Time{})
+	if err != nil {
+		t.Fatalf("TakeKey: %v", err)
+	}
+	if err := pool.PutKey(testCtx(t), k); err != nil {
+		t.Fatal(err)
+	}
+	return keyIDOf(t, k.Session)
+}
+
+func count(t *testing.T, pool tgapi.KeyPool) int {
+	t.Helper()
+	n, err := pool.CountKeys(testCtx(t), 2, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// A login without a session starts on a key of the pool: the key is gone from the pool,
+// the login's session holds it, and Telegram answered on it.
+func TestLoginTakesKeyFromPool(t *testing.T) {
+	t.Parallel()
+	d, _ := startDC(t, testdc.Options{})
+	pool := memory.New()
+	c := poolConnector(t, d, pool, 1, nil)
+	want := peekKey(t, pool)
+
+	sessions := &memSessions{}
+	a := connect(t, c, "login-pooled", sessions)
+	sendCode(t, a, "9996621234")
+	if n := count(t, pool); n != 0 {
+		t.Fatalf("%d keys left in the pool, want 0", n)
+	}
+	data, err := sessions.LoadSession(testCtx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := keyIDOf(t, data); got != want {
+		t.Fatalf("the login's auth key is %x, want the pool's %x", got, want)
+	}
+}
+
+// A key of the pool that Telegram no longer knows (it lost its keys: transport error
+// -404) is replaced by a fresh exchange, and the login goes on.
+func TestLostPoolKeyFallsBackToExchange(t *testing.T) {
+	t.Parallel()
+	d, _ := startDC(t, testdc.Options{})
+	pool := memory.New()
+	c := poolConnector(t, d, pool, 1, nil)
+	stale := peekKey(t, pool)
+	d.Restart()
+
+	sessions := &memSessions{}
+	a := connect(t, c, "login-stale", sessions)
+	sendCode(t, a, "9996621235")
+	data, err := sessions.LoadSession(testCtx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := keyIDOf(t, data); got == stale {
+		t.Fatal("the login's session still holds the key Telegram lost")
+	}
+}
+
+// A key older than KeyMaxAge is dropped, never handed out: the login makes its own.
+func TestTooOldPoolKeyDropped(t *testing.T) {
+	t.Parallel()
+	d, _ := startDC(t, testdc.Options{})
+	pool := memory.New()
+	c := poolConnector(t, d, pool, 1, func(o *Options) { o.KeyMaxAge = time.Nanosecond })
+	old := peekKey(t, pool)
+
+	sessions := &memSessions{}
+	a := connect(t, c, "login-old-key", sessions)
+	sendCode(t, a, "9996621236")
+	data, err := sessions.LoadSession(testCtx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if keyIDOf(t, data) == old {
+		t.Fatal("the login took a key older than KeyMaxAge")
+	}
+	if n := count(t, pool); n != 0 {
+		t.Fatalf("%d keys left in the pool, want the old one dropped", n)
+	}
+}
+
+// Fill keeps KeyPoolSize keys per DC, and makes a new one when a login took one.
+func TestFillKeepsThePoolFull(t *testing.T) {
+	t.Parallel()
+	_, opts := startDC(t, testdc.Options{})
+	pool := memory.New()
+	opts.Keys, opts.KeyPoolSize, opts.KeyPoolDCs = pool, 2, []int{2}
+	c := newConnector(t, opts)
+	ctx, cancel := context.WithCancel(t.Context())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); c.Fill(ctx) }()
+	defer func() { cancel(); wg.Wait() }()
+
+	waitCount(t, pool, 2)
+	oldest := peekKey(t, pool)
+	sessions := &memSessions{}
+	a := connect(t, c, "login-fill", sessions)
+	sendCode(t, a, "9996621237")
+	data, err := sessions.LoadSession(testCtx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if keyIDOf(t, data) != oldest {
+		t.Fatal("the login did not take the oldest key of the pool")
+	}
+	waitCount(t, pool, 2)
+	if peekKey(t, pool) == oldest {
+		t.Fatal("the key the login took is still in the pool")
+	}
+}
+
+// waitCount waits until the pool holds n keys of DC 2, and no more.
+func waitCount(t *testing.T, pool tgapi.KeyPool, n int) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		got := count(t, pool)
+		if got > n {
+			t.Fatalf("the pool holds %d keys, more than %d", got, n)
+		}
+		if got == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the pool holds %d keys after 2 minutes, want %d", got, n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
