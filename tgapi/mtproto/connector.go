@@ -216,6 +216,7 @@ type conn struct {
 	ready   chan struct{} // closed when the client is connected (Run's callback runs)
 	done    chan struct{} // closed when Run returned
 	err     error         // what Run returned; read after done
+	moved   atomic.Bool   // stopped to start again on a key of the pool (moveResolver)
 
 	// Guarded by Connector.mu.
 	users   int         // acquired and not yet released
@@ -369,7 +370,7 @@ func (c *Connector) start(loginID string, sessions tgapi.SessionStorage) *conn {
 		done:    make(chan struct{}),
 	}
 	storage := sessionStorage{sessions, cn.stored}
-	cn.client = telegram.NewClient(c.opts.AppID, c.opts.AppHash, c.clientOptions(loginID, storage))
+	cn.client = telegram.NewClient(c.opts.AppID, c.opts.AppHash, c.clientOptions(cn, storage))
 	prev := c.latest[loginID]
 	c.latest[loginID] = cn
 
@@ -412,13 +413,19 @@ func (c *Connector) start(loginID string, sessions tgapi.SessionStorage) *conn {
 }
 
 // clientOptions are the gotd options of one login's client: the Connector's options plus
-// the login's session storage. Production and the test DC differ only in the values.
-func (c *Connector) clientOptions(loginID string, sessions sessionStorage) telegram.Options {
+// the login's session storage, and a resolver that moves the login to a key of the pool
+// when it moves to another DC. Production and the test DC differ only in the values.
+func (c *Connector) clientOptions(cn *conn, sessions sessionStorage) telegram.Options {
+	loginID := cn.loginID
+	resolver := c.opts.Resolver
+	if resolver == nil {
+		resolver = dcs.DefaultResolver()
+	}
 	return telegram.Options{
 		PublicKeys:       c.opts.PublicKeys,
 		DC:               c.opts.DC,
 		DCList:           c.opts.DCList,
-		Resolver:         c.opts.Resolver,
+		Resolver:         moveResolver{Resolver: resolver, c: c, cn: cn, sessions: sessions},
 		Device:           c.opts.Device,
 		MigrationTimeout: c.opts.MigrationTimeout,
 		SessionStorage:   sessions,

@@ -11,6 +11,7 @@ import (
 	"github.com/gotd/log/logslog"
 	"github.com/gotd/td/telegram"
 	"github.com/gotd/td/telegram/dcs"
+	"github.com/gotd/td/transport"
 
 	"github.com/tgauth/tgauth/tgapi"
 )
@@ -296,4 +297,49 @@ func (c *Connector) poolDCs() []int {
 	}
 	slices.Sort(ids)
 	return ids
+}
+
+// errMoved is how a login's client stops its move to another DC when the pool has a key
+// there: the client starts again on that key (see moveResolver).
+var errMoved = errors.New("mtproto: the login moves to a key of the pool made for the DC")
+
+// moveResolver dials the DCs of one login's client. When the client moves to another DC
+// (PHONE_MIGRATE_X and the like, or a QR login imported elsewhere), gotd would make a new
+// auth key there; if the pool has a key of that DC, the resolver stores it as the login's
+// session instead and stops the client, whose call invoke then makes again on a client
+// started from that session. The call never reached the new DC: a *_MIGRATE answer means
+// it was not executed, and an import migrates before it is sent.
+type moveResolver struct {
+	dcs.Resolver
+	c        *Connector
+	cn       *conn
+	sessions sessionStorage
+}
+
+// Primary implements dcs.Resolver.
+func (r moveResolver) Primary(ctx context.Context, dc int, list dcs.List) (transport.Conn, error) {
+	if from, _, _ := r.cn.stored.get(); from != 0 && from != dc && r.c.opts.Keys != nil && r.move(ctx, dc) {
+		return nil, errMoved
+	}
+	return r.Resolver.Primary(ctx, dc, list)
+}
+
+// move stores a key of the pool for dc as the login's session and stops its client;
+// false when there is none (the client then makes its key there itself).
+func (r moveResolver) move(ctx context.Context, dc int) bool {
+	k, err := r.c.takeKey(ctx, dc)
+	if err != nil {
+		if !errors.Is(err, tgapi.ErrNoKey) {
+			r.c.log.Warn("no key from the pool for a move", "login_id", r.cn.loginID, "dc", dc, "error", err)
+		}
+		return false
+	}
+	if err := r.sessions.StoreSession(ctx, k.Session); err != nil {
+		r.c.log.Warn("could not store a key of the pool as the login's session", "login_id", r.cn.loginID, "error", err)
+		return false
+	}
+	r.c.log.Debug("login moves to a key made ahead of time", "login_id", r.cn.loginID, "dc", dc)
+	r.cn.moved.Store(true)
+	r.cn.cancel()
+	return true
 }

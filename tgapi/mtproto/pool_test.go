@@ -178,3 +178,44 @@ func waitCount(t *testing.T, pool tgapi.KeyPool, n int) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// A login that Telegram sends to another DC (PHONE_MIGRATE_3) moves to a key of the pool
+// made for that DC, instead of making one there, and the call is answered there.
+func TestMigrationTakesKeyOfTargetDC(t *testing.T) {
+	t.Parallel()
+	d, _ := startDC(t, testdc.Options{})
+	pool := memory.New()
+	c := poolConnector(t, d, pool, 1, nil)
+	if err := c.MakeKeys(testCtx(t), 3, 1); err != nil {
+		t.Fatal(err)
+	}
+	k, err := pool.TakeKey(testCtx(t), 3, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := keyIDOf(t, k.Session)
+	if err := pool.PutKey(testCtx(t), k); err != nil {
+		t.Fatal(err)
+	}
+
+	sessions := &memSessions{}
+	a := connect(t, c, "login-migrates", sessions)
+	code := sendCode(t, a, "9996631234")
+	if a.DC() != 3 {
+		t.Fatalf("the login is on DC %d, want 3", a.DC())
+	}
+	data, err := sessions.LoadSession(testCtx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := keyIDOf(t, data); got != want {
+		t.Fatalf("the login's key on DC 3 is %x, want the pool's %x", got, want)
+	}
+	if n, _ := pool.CountKeys(testCtx(t), 3, time.Time{}); n != 0 {
+		t.Fatalf("%d keys of DC 3 left in the pool, want 0", n)
+	}
+	// The code is bound to that key: signing in works on it.
+	if _, err := call[tgapi.Authorization](testCtx(t), a, tgapi.SignIn{Phone: "9996631234", PhoneCodeHash: code.PhoneCodeHash, Code: "33333"}); err != nil {
+		t.Fatalf("sign-in on the pool's key of DC 3: %v", err)
+	}
+}
