@@ -280,7 +280,7 @@ func (c *Connector) Fill(ctx context.Context) {
 }
 
 // poolDCs are the DCs Fill makes keys for: Options.KeyPoolDCs, else every DC of the DC
-// list that is not media-only or a CDN.
+// list that is not media-only or a CDN, Options.DC first.
 func (c *Connector) poolDCs() []int {
 	if len(c.opts.KeyPoolDCs) > 0 {
 		return c.opts.KeyPoolDCs
@@ -295,7 +295,16 @@ func (c *Connector) poolDCs() []int {
 			ids = append(ids, o.ID)
 		}
 	}
-	slices.Sort(ids)
+	slices.SortFunc(ids, func(a, b int) int {
+		// The DC logins start on first: its keys are taken first.
+		switch {
+		case a == c.opts.DC:
+			return -1
+		case b == c.opts.DC:
+			return 1
+		}
+		return a - b
+	})
 	return ids
 }
 

@@ -219,3 +219,33 @@ func TestMigrationTakesKeyOfTargetDC(t *testing.T) {
 		t.Fatalf("sign-in on the pool's key of DC 3: %v", err)
 	}
 }
+
+// A login that starts while a key of its DC is being made ('tgauth login' makes one while
+// the person types the phone) waits for that key rather than making another.
+func TestLoginWaitsForKeyBeingMade(t *testing.T) {
+	t.Parallel()
+	_, opts := startDC(t, testdc.Options{})
+	pool := memory.New()
+	opts.Keys = pool
+	c := newConnector(t, opts)
+	made := make(chan error, 1)
+	go func() { made <- c.MakeKeys(t.Context(), 0, 1) }()
+	for {
+		if making, _ := c.pool.pending(DefaultDC); making {
+			break
+		}
+		select {
+		case err := <-made:
+			t.Fatalf("MakeKeys returned before the test saw it making: %v", err)
+		case <-time.After(time.Millisecond):
+		}
+	}
+	a := connect(t, c, "login-waits", &memSessions{})
+	sendCode(t, a, "9996621238")
+	if err := <-made; err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, pool); n != 0 {
+		t.Fatalf("%d keys left in the pool: the login made a key of its own", n)
+	}
+}
