@@ -36,7 +36,7 @@ func (f *keyPoolFlags) check() error {
 	return nil
 }
 
-// newConnector returns the MTProto connector of a command: with 'tgauth serve”s flags,
+// newConnector returns the MTProto connector of a command: with the flags of 'tgauth serve',
 // its auth-key pool is kept in the store (sealed like sessions) and filled by the engine's
 // Run; for 'tgauth login', one key of the first DC is made at once, in memory. The
 // function returned closes the connector, and stops the making of a key not taken.
