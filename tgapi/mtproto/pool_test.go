@@ -23,6 +23,16 @@ func keyIDOf(t *testing.T, data []byte) string {
 	return string(d.AuthKeyID)
 }
 
+// loginKey returns the auth key ID of the session a login stored in sessions.
+func loginKey(t *testing.T, sessions *memSessions) string {
+	t.Helper()
+	data, err := sessions.LoadSession(testCtx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keyIDOf(t, data)
+}
+
 // poolConnector returns a Connector to d whose pool is keys, with n keys of DC 2 made.
 func poolConnector(t *testing.T, d *testdc.DC, keys tgapi.KeyPool, n int, tune func(*Options)) *Connector {
 	t.Helper()
@@ -60,27 +70,34 @@ func count(t *testing.T, pool tgapi.KeyPool) int {
 	return n
 }
 
+// pooled starts a test DC and a Connector to it whose pool (returned) holds one key of
+// DC 2, made with tune applied to the options; it returns the key's ID too.
+func pooled(t *testing.T, tune func(*Options)) (*testdc.DC, *memory.Store, *Connector, string) {
+	t.Helper()
+	d, _ := startDC(t, testdc.Options{})
+	pool := memory.New()
+	c := poolConnector(t, d, pool, 1, tune)
+	return d, pool, c, peekKey(t, pool)
+}
+
+// codeOn asks a code for phone through a new login on c and returns the login's auth key ID.
+func codeOn(t *testing.T, c *Connector, phone string) string {
+	t.Helper()
+	sessions := &memSessions{}
+	sendCode(t, connect(t, c, "login-"+phone, sessions), phone)
+	return loginKey(t, sessions)
+}
+
 // A login without a session starts on a key of the pool: the key is gone from the pool,
 // the login's session holds it, and Telegram answered on it.
 func TestLoginTakesKeyFromPool(t *testing.T) {
 	t.Parallel()
-	d, _ := startDC(t, testdc.Options{})
-	pool := memory.New()
-	c := poolConnector(t, d, pool, 1, nil)
-	want := peekKey(t, pool)
-
-	sessions := &memSessions{}
-	a := connect(t, c, "login-pooled", sessions)
-	sendCode(t, a, "9996621234")
+	_, pool, c, want := pooled(t, nil)
+	if got := codeOn(t, c, "9996621234"); got != want {
+		t.Fatalf("the login's auth key is %x, want the pool's %x", got, want)
+	}
 	if n := count(t, pool); n != 0 {
 		t.Fatalf("%d keys left in the pool, want 0", n)
-	}
-	data, err := sessions.LoadSession(testCtx(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := keyIDOf(t, data); got != want {
-		t.Fatalf("the login's auth key is %x, want the pool's %x", got, want)
 	}
 }
 
@@ -88,20 +105,9 @@ func TestLoginTakesKeyFromPool(t *testing.T) {
 // -404) is replaced by a fresh exchange, and the login goes on.
 func TestLostPoolKeyFallsBackToExchange(t *testing.T) {
 	t.Parallel()
-	d, _ := startDC(t, testdc.Options{})
-	pool := memory.New()
-	c := poolConnector(t, d, pool, 1, nil)
-	stale := peekKey(t, pool)
+	d, _, c, stale := pooled(t, nil)
 	d.Restart()
-
-	sessions := &memSessions{}
-	a := connect(t, c, "login-stale", sessions)
-	sendCode(t, a, "9996621235")
-	data, err := sessions.LoadSession(testCtx(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := keyIDOf(t, data); got == stale {
+	if codeOn(t, c, "9996621235") == stale {
 		t.Fatal("the login's session still holds the key Telegram lost")
 	}
 }
@@ -109,19 +115,8 @@ func TestLostPoolKeyFallsBackToExchange(t *testing.T) {
 // A key older than KeyMaxAge is dropped, never handed out: the login makes its own.
 func TestTooOldPoolKeyDropped(t *testing.T) {
 	t.Parallel()
-	d, _ := startDC(t, testdc.Options{})
-	pool := memory.New()
-	c := poolConnector(t, d, pool, 1, func(o *Options) { o.KeyMaxAge = time.Nanosecond })
-	old := peekKey(t, pool)
-
-	sessions := &memSessions{}
-	a := connect(t, c, "login-old-key", sessions)
-	sendCode(t, a, "9996621236")
-	data, err := sessions.LoadSession(testCtx(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if keyIDOf(t, data) == old {
+	_, pool, c, old := pooled(t, func(o *Options) { o.KeyMaxAge = time.Nanosecond })
+	if codeOn(t, c, "9996621236") == old {
 		t.Fatal("the login took a key older than KeyMaxAge")
 	}
 	if n := count(t, pool); n != 0 {
@@ -147,11 +142,7 @@ func TestFillKeepsThePoolFull(t *testing.T) {
 	sessions := &memSessions{}
 	a := connect(t, c, "login-fill", sessions)
 	sendCode(t, a, "9996621237")
-	data, err := sessions.LoadSession(testCtx(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if keyIDOf(t, data) != oldest {
+	if loginKey(t, sessions) != oldest {
 		t.Fatal("the login did not take the oldest key of the pool")
 	}
 	waitCount(t, pool, 2)
@@ -204,11 +195,7 @@ func TestMigrationTakesKeyOfTargetDC(t *testing.T) {
 	if a.DC() != 3 {
 		t.Fatalf("the login is on DC %d, want 3", a.DC())
 	}
-	data, err := sessions.LoadSession(testCtx(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := keyIDOf(t, data); got != want {
+	if got := loginKey(t, sessions); got != want {
 		t.Fatalf("the login's key on DC 3 is %x, want the pool's %x", got, want)
 	}
 	if n, _ := pool.CountKeys(testCtx(t), 3, time.Time{}); n != 0 {
