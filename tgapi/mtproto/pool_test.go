@@ -48,10 +48,10 @@ func poolConnector(t *testing.T, d *testdc.DC, keys tgapi.KeyPool, n int, tune f
 	return c
 }
 
-// peekKey returns the auth key ID of the oldest key of DC 2 in pool, putting it back.
-func peekKey(t *testing.T, pool tgapi.KeyPool) string {
+// peekKey returns the auth key ID of the oldest key of DC dc in pool, putting it back.
+func peekKey(t *testing.T, pool tgapi.KeyPool, dc int) string {
 	t.Helper()
-	k, err := pool.TakeKey(testCtx(t), 2, time.Time{})
+	k, err := pool.TakeKey(testCtx(t), dc, time.Time{})
 	if err != nil {
 		t.Fatalf("TakeKey: %v", err)
 	}
@@ -77,7 +77,16 @@ func pooled(t *testing.T, tune func(*Options)) (*testdc.DC, *memory.Store, *Conn
 	d, _ := startDC(t, testdc.Options{})
 	pool := memory.New()
 	c := poolConnector(t, d, pool, 1, tune)
-	return d, pool, c, peekKey(t, pool)
+	return d, pool, c, peekKey(t, pool, 2)
+}
+
+// makeKey makes one key of dc in c's pool (holding none of dc) and returns its ID.
+func makeKey(t *testing.T, c *Connector, pool tgapi.KeyPool, dc int) string {
+	t.Helper()
+	if err := c.MakeKeys(testCtx(t), dc, 1); err != nil {
+		t.Fatal(err)
+	}
+	return peekKey(t, pool, dc)
 }
 
 // codeOn asks a code for phone through a new login on c and returns the login's auth key ID.
@@ -138,7 +147,7 @@ func TestFillKeepsThePoolFull(t *testing.T) {
 	defer func() { cancel(); wg.Wait() }()
 
 	waitCount(t, pool, 2)
-	oldest := peekKey(t, pool)
+	oldest := peekKey(t, pool, 2)
 	sessions := &memSessions{}
 	a := connect(t, c, "login-fill", sessions)
 	sendCode(t, a, "9996621237")
@@ -146,7 +155,7 @@ func TestFillKeepsThePoolFull(t *testing.T) {
 		t.Fatal("the login did not take the oldest key of the pool")
 	}
 	waitCount(t, pool, 2)
-	if peekKey(t, pool) == oldest {
+	if peekKey(t, pool, 2) == oldest {
 		t.Fatal("the key the login took is still in the pool")
 	}
 }
@@ -174,20 +183,8 @@ func waitCount(t *testing.T, pool tgapi.KeyPool, n int) {
 // made for that DC, instead of making one there, and the call is answered there.
 func TestMigrationTakesKeyOfTargetDC(t *testing.T) {
 	t.Parallel()
-	d, _ := startDC(t, testdc.Options{})
-	pool := memory.New()
-	c := poolConnector(t, d, pool, 1, nil)
-	if err := c.MakeKeys(testCtx(t), 3, 1); err != nil {
-		t.Fatal(err)
-	}
-	k, err := pool.TakeKey(testCtx(t), 3, time.Time{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := keyIDOf(t, k.Session)
-	if err := pool.PutKey(testCtx(t), k); err != nil {
-		t.Fatal(err)
-	}
+	_, pool, c, _ := pooled(t, nil)
+	want := makeKey(t, c, pool, 3)
 
 	sessions := &memSessions{}
 	a := connect(t, c, "login-migrates", sessions)
@@ -234,5 +231,30 @@ func TestLoginWaitsForKeyBeingMade(t *testing.T) {
 	}
 	if n := count(t, pool); n != 0 {
 		t.Fatalf("%d keys left in the pool: the login made a key of its own", n)
+	}
+}
+
+// A QR login accepted by an account of DC 3 imports its token there on a key of the pool
+// made for DC 3.
+func TestQRImportTakesKeyOfTargetDC(t *testing.T) {
+	t.Parallel()
+	d, pool, c, _ := pooled(t, nil)
+	want := makeKey(t, c, pool, 3)
+	sessions := &memSessions{}
+	a := connect(t, c, "login-qr-pool", sessions)
+	tok := exportToken(t, a)
+	if err := testdc.Scan(testCtx(t), d.Config(), "9996631003", "", loginURL(tok.Token)); err != nil {
+		t.Fatalf("Scan: %v", err)
+	}
+	mig, err := call[tgapi.LoginToken](testCtx(t), a, tgapi.ExportLoginToken{})
+	if err != nil || mig.MigrateDC != 3 {
+		t.Fatalf("ExportLoginToken after scan = %+v, %v; want migrate to DC 3", mig, err)
+	}
+	res, err := call[tgapi.LoginToken](testCtx(t), a, tgapi.ImportLoginToken{DC: mig.MigrateDC, Token: mig.Token})
+	if err != nil || res.Authorized == nil || res.Authorized.Phone != "9996631003" {
+		t.Fatalf("ImportLoginToken = %+v, %v", res, err)
+	}
+	if got := loginKey(t, sessions); got != want {
+		t.Fatalf("the login's key on DC 3 is %x, want the pool's %x", got, want)
 	}
 }
