@@ -9,9 +9,10 @@ import (
 )
 
 // Telegram restarted between the code sent and the code entered, and lost the login's auth
-// key: the connector makes a new key for the login, on which the phone_code_hash does not
-// hold. The login does not spin until its TTL: the code is expired (a structured problem
-// naming Telegram's error), a new code is sent on the new key, and it signs in.
+// key: the connector makes a new key for the login (gotd does, on transport error -404),
+// stored as its session, on which the phone_code_hash does not hold. The login does not
+// spin until its TTL: the code is expired (a structured problem naming Telegram's error),
+// a new code is sent on the new key, and it signs in.
 func TestTelegramLostTheAuthKeyMidLogin(t *testing.T) {
 	e := setup(t, testdc.Options{}, machine.Options{})
 	eng := e.engine()
@@ -22,7 +23,11 @@ func TestTelegramLostTheAuthKeyMidLogin(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Telegram restarts, and so does tgauth: the new process's client starts from the
+	// stored session. (A client that was connected sees its connection drop; a call made
+	// before it noticed fails as unanswered, and the next one goes as below.)
 	e.dc.Restart()
+	eng = e.engine()
 
 	snap = e.send(eng, snap.ID, machine.SubmitCode{Code: "22222"}, states.CodeExpired)
 	if p := snap.Prompt.Problem; p == nil || p.Code != machine.ProblemCodeExpired || p.Telegram == nil || p.Telegram.Type != "PHONE_CODE_HASH_INVALID" {
