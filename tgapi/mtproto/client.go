@@ -115,6 +115,11 @@ func invokeOnce[T any](ctx context.Context, a *api, method string, call func(con
 	}()
 	v, err = call(callCtx, cn.client)
 	if err != nil && cn.moved.Load() {
+		// The next acquire must start a client from the new session, not find this one.
+		select {
+		case <-cn.done:
+		case <-ctx.Done():
+		}
 		return v, true, err
 	}
 	if err == nil {

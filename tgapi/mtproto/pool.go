@@ -106,21 +106,15 @@ func (c *Connector) MakeKeys(ctx context.Context, dc, n int) error {
 			defer func() { <-slots; wg.Done() }()
 			if err := c.makeKey(ctx, dc); err != nil {
 				mu.Lock()
-				first = cmpErr(first, err)
+				if first == nil {
+					first = err
+				}
 				mu.Unlock()
 			}
 		}()
 	}
 	wg.Wait()
 	return first
-}
-
-// cmpErr returns the first of two errors that is not nil.
-func cmpErr(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
 }
 
 // makeKey makes one auth key with DC dc and puts it in the pool. The key is made by a gotd
