@@ -35,7 +35,7 @@ const fillRetry = 10 * time.Second
 type keyPool struct {
 	mu      sync.Mutex
 	making  map[int]int   // keys being made now, by DC
-	made    chan struct{} // closed and replaced when a key was put or a making ended
+	made    chan struct{} // closed and replaced whenever the making of a key ends
 	taken   chan struct{} // a login took a key (buffered 1): Fill counts again
 	maxAge  time.Duration
 	workers int
