@@ -98,4 +98,13 @@
 //
 // help.getConfig and help.getCdnConfig are answered by tgtest's config
 // service; unknown methods by 400 INPUT_METHOD_INVALID.
+//
+// # Misbehaving clients and lost keys
+//
+// A DC reads each new connection's transport header in a goroutine of its
+// own, under a 30 s deadline: a connection closed before its first byte, or
+// one that never speaks, never stops the DC nor delays other clients.
+// Restart forgets every auth key (what is bound to one goes with it); a key
+// the DCs do not know is answered with transport error -404, as Telegram
+// does, and gotd's client then makes a new key by itself.
 package testdc
