@@ -43,7 +43,7 @@ func TestServeKilledDuringACall(t *testing.T) {
 // auth.signIn, and reads the login through serve B in this process.
 func killDuringACall(t *testing.T, bin, storeFlag string, vars map[string]string) {
 	dc, telegram := startTestDC(t)
-	a := exec.Command(bin, "serve", "--listen", "127.0.0.1:0", storeFlag, telegram)
+	a := exec.Command(bin, "serve", "--key-pool", "0", "--listen", "127.0.0.1:0", storeFlag, telegram)
 	a.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
 	for k, v := range vars {
 		a.Env = append(a.Env, k+"="+v)

@@ -94,8 +94,13 @@ func TestServe(t *testing.T) {
 
 // startServe runs 'tgauth serve args' in-process with env's variables (Getenv nil: none)
 // until stop, which interrupts it and returns what it did. It returns the URL it serves.
+// Unless args name --key-pool, the serve keeps no key pool: making keys in the background
+// would only load the machine the tests share.
 func startServe(t *testing.T, env Env, args ...string) (base string, stop func() result) {
 	t.Helper()
+	if !slices.ContainsFunc(args, func(a string) bool { return strings.HasPrefix(a, "--key-pool") }) {
+		args = append([]string{"--key-pool", "0"}, args...)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	out, errb := &syncbuf.Buffer{}, &syncbuf.Buffer{}
