@@ -26,10 +26,13 @@ type conversation struct {
 	// id is the conversation's login ("" for none); known once it was looked up.
 	id    string
 	known bool
-	// seen is the version of the login the last replies showed; following is the ID of
-	// the login a follower runs for ("" for none).
+	// seen is the version of the login the last replies showed, seenID that login's ID;
+	// following is the ID of the login a follower runs for ("" for none).
 	seen      int64
+	seenID    string
 	following string
+	// qr is the QR code URL the last replies showed: a follower does not send it again.
+	qr string
 	// bot: 'login bot' asked for a token at the start prompt.
 	bot bool
 	// name is the name given at the sign-up prompt, waiting for 'accept'.
@@ -67,7 +70,7 @@ func ID(room, user string) string {
 
 // prefixUUID is a UUID whose first 8 bytes name the conversation, with the version set.
 func prefixUUID(room, user string) uuid.UUID {
-	sum := sha256.Sum256([]byte("tgauth chat\x00" + room + "\x00" + user))
+	sum := sha256.Sum256(fmt.Appendf(nil, "tgauth chat %d:%s%d:%s", len(room), room, len(user), user))
 	var id uuid.UUID
 	copy(id[:8], sum[:8])
 	id[6] = id[6]&0x0f | 0x80 // version 8: custom

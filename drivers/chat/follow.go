@@ -49,17 +49,24 @@ func (b *Bot) follow(c *conversation, snap machine.Snapshot, private bool) {
 func (b *Bot) next(c *conversation, s machine.Snapshot, private bool, link func(string) string) (r Reply, notify, more bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.following != s.ID {
-		return Reply{}, false, false // the conversation moved on
+	if c.following != s.ID || c.id != s.ID {
+		if c.following == s.ID {
+			c.following = ""
+		}
+		return Reply{}, false, false // the conversation moved on to another login
 	}
 	more = changesByItself(s.Prompt.Kind)
 	if !more {
 		c.following = ""
 	}
-	if s.Version <= c.seen || s.Prompt.Kind == machine.Wait {
+	if s.ID == c.seenID && s.Version <= c.seen || s.Prompt.Kind == machine.Wait {
 		return Reply{}, false, more
 	}
-	c.seen = s.Version
+	shown := s.Prompt.Kind == machine.ShowQR && qrURL(s) == c.qr // the same token exported again
+	c.seen, c.seenID, c.qr = s.Version, s.ID, qrURL(s)
+	if shown {
+		return Reply{}, false, more
+	}
 	return b.render(c, s, private, link), true, more
 }
 

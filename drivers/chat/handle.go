@@ -51,7 +51,7 @@ func (b *Bot) Handle(ctx context.Context, m Message) ([]Reply, error) {
 }
 
 // botTokenRe finds a bot token anywhere in a message: deleted, whatever the message was.
-var botTokenRe = regexp.MustCompile(`[0-9]{3,}:[A-Za-z0-9_-]{20,}`)
+var botTokenRe = regexp.MustCompile(`[0-9]{3,}:[A-Za-z0-9_-]{8,}`)
 
 // helpText lists the commands.
 const helpText = "Commands:\n" +
@@ -346,9 +346,9 @@ func inputProblem(e *machine.InputError) string {
 	return fmt.Sprintf("That is not a valid %s: %s.", e.Field, strings.TrimSuffix(e.Problem, "."))
 }
 
-// code returns a code as typed with the usual separators between its digits (spaces,
-// dashes, dots, commas, underscores, slashes) as digits and spaces, which the engine
-// takes (machine.CheckCode). Anything else is left as it is.
+// code returns a code typed with the usual separators between its digits (spaces,
+// dashes, dots, commas, underscores, slashes) as its digits. Anything else (an SMS word
+// code) is left as it is, for the engine to judge (machine.CheckCode).
 func code(text string) string {
 	if strings.Trim(text, "0123456789 -.,_/") != "" {
 		return text
@@ -357,6 +357,6 @@ func code(text string) string {
 		if r >= '0' && r <= '9' {
 			return r
 		}
-		return ' '
+		return -1
 	}, text)
 }

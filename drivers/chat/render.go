@@ -17,7 +17,7 @@ func (t *turn) show(snap machine.Snapshot, lead string) []Reply {
 	if lead != "" {
 		r.Text = lead + "\n" + r.Text
 	}
-	t.c.seen = snap.Version
+	t.c.seen, t.c.seenID, t.c.qr = snap.Version, snap.ID, qrURL(snap)
 	t.b.follow(t.c, snap, t.m.private())
 	return []Reply{r}
 }
@@ -136,6 +136,14 @@ func secretPrompt(k machine.PromptKind) bool {
 		return true
 	}
 	return false
+}
+
+// qrURL is the URL of the QR code snap shows, "" for none.
+func qrURL(snap machine.Snapshot) string {
+	if snap.Prompt.QR == nil {
+		return ""
+	}
+	return snap.Prompt.QR.URL
 }
 
 // qrPNG draws url as a QR code in a PNG.
