@@ -217,7 +217,7 @@ func TestGarbageAtEveryPrompt(t *testing.T) {
 		t.Fatalf("garbage moved the login to %s", s)
 	}
 	h.expect("accept", false, "Logged in as Alice")
-	h.expect("hello", false, "Send logout", "Logged in as Alice")
+	h.expect("hello", false, "send logout", "Logged in as Alice")
 }
 
 // The conversation lives in the store: a restarted host (new engine, new Bot) finds the

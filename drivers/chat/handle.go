@@ -224,20 +224,25 @@ func (t *turn) answer(snap machine.Snapshot, text string) ([]Reply, error) {
 		}
 		t.secret = true
 		return t.secretInput(snap, machine.SubmitPassword{Password: strings.TrimRight(t.m.Text, "\r\n")})
-	case machine.AskRecoveryCode:
+	case machine.AskRecoveryCode, machine.AskEmailCode:
 		t.secret = true
-		return t.secretInput(snap, machine.SubmitRecoveryCode{Code: code(text)})
-	case machine.AskEmailCode:
-		t.secret = true
-		return t.secretInput(snap, machine.SubmitEmailCode{Code: code(text)})
+		// These codes are digits: anything else is refused here, spending no attempt.
+		c, err := machine.CheckCode(nil, code(text))
+		if err != nil {
+			return t.after(snap, err)
+		}
+		if p.Kind == machine.AskRecoveryCode {
+			return t.secretInput(snap, machine.SubmitRecoveryCode{Code: c})
+		}
+		return t.secretInput(snap, machine.SubmitEmailCode{Code: c})
 	case machine.AskEmail:
 		return t.send(snap, machine.SubmitEmail{Email: text})
 	case machine.AskSignUp:
 		return t.signUp(snap, text)
 	case machine.ShowQR:
-		return t.show(snap, "I am waiting for the QR code to be scanned; send cancel to give up."), nil
+		return []Reply{{Text: "I am waiting for the QR code to be scanned; send status to see it again, or cancel to give up."}}, nil
 	case machine.ShowDone:
-		return t.show(snap, "Send logout to log out, or help for the commands."), nil
+		return t.show(snap, "You are logged in; send logout to log out, or help for the commands."), nil
 	}
 	return t.show(snap, "Telegram is still busy with the last answer; send status in a moment."), nil
 }

@@ -1,0 +1,60 @@
+package cli
+
+import (
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestChatOffersTheServeLink: with --serve, 'tgauth chat' offers the login page of its
+// login, minted by that running 'tgauth serve' over the same store; the login is finished
+// through serve's API and the chat, run again, sees it done.
+func TestChatOffersTheServeLink(t *testing.T) {
+	_, telegram := startTestDC(t)
+	storeFlag, _ := sqliteStore(t)
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(tokenFile, []byte("s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base, stop := startServe(t, Env{}, "--listen", "127.0.0.1:0", storeFlag, telegram, "--api-token-file", tokenFile)
+	defer stop()
+
+	chatCmd := func(lines string) result {
+		t.Helper()
+		r := runIn(t.Context(), strings.NewReader(lines), nil, "chat", storeFlag, telegram,
+			"--serve", base, "--api-token-file", tokenFile, "--images", t.TempDir())
+		if r.code != 0 {
+			t.Fatalf("chat: %d\n%s\n%s", r.code, r.stdout, r.stderr)
+		}
+		return r
+	}
+	r := chatCmd("login +9996621234\nstatus\n")
+	link := regexp.MustCompile(`web page instead, so that it never passes through this chat: (http://\S+/l/(\S+?)\.\S+)`).FindStringSubmatch(r.stdout)
+	id := regexp.MustCompile(`Login (\S+): CodeSent`).FindStringSubmatch(r.stdout)
+	if link == nil || id == nil || link[2] != id[1] {
+		t.Fatalf("no link to the login's page:\n%s", r.stdout)
+	}
+	res, err := http.Get(link[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(string(page), "Log in to Telegram") {
+		t.Fatalf("the link opens %d", res.StatusCode)
+	}
+	req, _ := http.NewRequest("POST", base+"/api/v1/login/step/"+id[1]+"/tgauth.code/user_input", strings.NewReader(`{"code":"22222"}`))
+	req.Header.Set("Authorization", "Bearer s3cret")
+	res, err = http.DefaultClient.Do(req)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("code through the API: %v %v", err, res.Status)
+	}
+	res.Body.Close()
+	if r := chatCmd("status\n"); !strings.Contains(r.stdout, "Logged in as Test 1234") {
+		t.Fatalf("the chat does not see the login finished on the web:\n%s", r.stdout)
+	}
+}
