@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -215,28 +216,42 @@ func (obs observers) Reached(login, state string) {
 
 func runLink(ctx context.Context, env Env, args []string) error {
 	fs := flags(env, "link")
-	server := fs.String("server", "", "the `URL` of the running 'tgauth serve' (default $TGAUTH_SERVER, else http://"+defaultListen+")")
-	tokenFile := fs.String("api-token-file", "", "read the API's bearer token from `FILE` (default $"+envAPIToken+")")
+	var sf serverFlags
+	sf.register(fs)
 	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
 		return usageErr(fs, err)
 	}
-	base := *server
+	link, err := sf.link(ctx, env, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stdout, link)
+	return nil
+}
+
+// serverFlags name a running 'tgauth serve' and its API token, for the commands that ask
+// it for a capability link ('tgauth link', 'tgauth login --web').
+type serverFlags struct{ server, tokenFile string }
+
+func (sf *serverFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&sf.server, "server", "", "the `URL` of the running 'tgauth serve' (default $TGAUTH_SERVER, else http://"+defaultListen+")")
+	fs.StringVar(&sf.tokenFile, "api-token-file", "", "read the API's bearer token from `FILE` (default $"+envAPIToken+")")
+}
+
+// link asks the serve the flags name for login id's capability link.
+func (sf *serverFlags) link(ctx context.Context, env Env, id string) (string, error) {
+	base := sf.server
 	if base == "" {
 		base = env.Getenv("TGAUTH_SERVER")
 	}
 	if base == "" {
 		base = "http://" + defaultListen
 	}
-	token, err := apiToken(env, *tokenFile)
+	token, err := apiToken(env, sf.tokenFile)
 	if err != nil {
-		return err
+		return "", err
 	}
-	link, err := mintLink(ctx, strings.TrimSuffix(base, "/"), token, fs.Arg(0))
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(env.Stdout, link)
-	return nil
+	return mintLink(ctx, strings.TrimSuffix(base, "/"), token, id)
 }
 
 // mintLink asks the serve at base for login id's capability link.
