@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/tgauth/tgauth/drivers/chat"
@@ -24,8 +23,9 @@ func init() {
 			"written to a PNG file in --images, printed as [image: PATH]. Send help for the commands. The\n" +
 			"conversation is kept in the store: run it again to go on. 'login ID' continues a login started\n" +
 			"by another command. After the last line it waits while a QR code is shown or a call is in flight.\n" +
-			"With --serve, the bot offers the web page of a login (a link minted by that 'tgauth serve').",
-		usage: "chat [--room R] [--user U] [--members N] [--telegram-chat] [--images DIR] [--serve URL [--api-token-file FILE]] [--store SPEC] " + telegramUsage,
+			"With --server (or $TGAUTH_SERVER), the bot offers the web page of a login, a link minted by\n" +
+			"that running 'tgauth serve' (on the same store), where it asks for a code or a password.",
+		usage: "chat [--room R] [--user U] [--members N] [--telegram-chat] [--images DIR] [--server URL [--api-token-file FILE]] [--store SPEC] " + telegramUsage,
 		run:   runChat,
 	})
 }
@@ -39,18 +39,18 @@ func runChat(ctx context.Context, env Env, args []string) error {
 	members := fs.Int("members", 2, "how many members the room has, the user and the bot included; with more than 2 the bot takes no secret")
 	inTelegram := fs.Bool("telegram-chat", false, "the room is a Telegram chat: the bot asks for codes with spaces between the digits")
 	images := fs.String("images", ".", "write QR codes to PNG files in `DIR`")
-	serve := fs.String("serve", "", "the `URL` of a running 'tgauth serve' on the same store, whose login page links the bot offers (default $TGAUTH_SERVER; none: no links)")
-	tokenFile := fs.String("api-token-file", "", "read that serve's API bearer token from `FILE` (default $"+envAPIToken+")")
+	var sf serverFlags
+	sf.register(fs)
+	fs.Lookup("server").Usage = "the `URL` of a running 'tgauth serve' on the same store, whose login pages the bot offers (default $TGAUTH_SERVER; with neither, no links)"
 	if pos, err := parseArgs(fs, args); err != nil || len(pos) != 0 {
 		return usageErr(fs, err)
 	}
 	opts := chat.Options{TelegramChat: *inTelegram, Adopt: true}
-	if base := strings.TrimSuffix(cmp.Or(*serve, env.Getenv("TGAUTH_SERVER")), "/"); base != "" {
-		token, err := apiToken(env, *tokenFile)
-		if err != nil {
-			return err
+	if sf.server != "" || env.Getenv("TGAUTH_SERVER") != "" { // no link to a server nobody named
+		if _, err := apiToken(env, sf.tokenFile); err != nil {
+			return err // a bad --api-token-file is said now, not at the first link
 		}
-		opts.Link = func(ctx context.Context, id string) (string, error) { return mintLink(ctx, base, token, id) }
+		opts.Link = func(ctx context.Context, id string) (string, error) { return sf.link(ctx, env, id) }
 	}
 	spec := storeSpec(env, ef.store)
 	r, err := ef.start(ctx, env, engineUse{store: starting, embedded: isMemory(spec), scheduler: true})

@@ -26,7 +26,7 @@ func TestChatOffersTheServeLink(t *testing.T) {
 	chatCmd := func(lines string) result {
 		t.Helper()
 		r := runIn(t.Context(), strings.NewReader(lines), nil, "chat", storeFlag, telegram,
-			"--serve", base, "--api-token-file", tokenFile, "--images", t.TempDir())
+			"--server", base, "--api-token-file", tokenFile, "--images", t.TempDir())
 		if r.code != 0 {
 			t.Fatalf("chat: %d\n%s\n%s", r.code, r.stdout, r.stderr)
 		}
