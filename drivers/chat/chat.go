@@ -3,17 +3,18 @@
 // returns (text, the QR code as a PNG image), deleting the incoming messages the replies
 // name, those that carried a code, a password or a bot token.
 //
-// There is one conversation per (room, user), with at most one login in progress: the
+// There is one conversation per (room, user), with at most one login in progress. The
 // commands are login (login qr, login bot, login ID), resend, cancel, logout, status and
-// help; any other message answers the login's current prompt (a phone number, the code,
-// the 2FA password or recover, the recovery code, a name and accept to sign up, a login
-// e-mail and its code, a bot token).
+// help, also written /login and so on, as Telegram bots get them; any other message
+// answers the login's current prompt (a phone number, the code, the 2FA password or
+// recover, the recovery code, a name and accept to sign up, a login e-mail and its code,
+// a bot token).
 //
-// Nothing of a conversation lives only in the host's memory: a login started in chat has
-// an ID derived from its room and user (see ID), so a restarted host finds it in the
+// A conversation's login is not kept in the host's memory only: a login started in chat
+// has an ID derived from its room and user (see ID), so a restarted host finds it in the
 // engine's store with the next message and goes on where it was. What a login in progress
-// does by itself (a QR code refreshed, a QR login scanned, a login finished on the web
-// page while a call was in flight) reaches the host through Options.Notify.
+// does by itself (a QR code refreshed, a QR login scanned, a call made by another process
+// answered) reaches the host through Options.Notify.
 package chat
 
 import (
@@ -76,8 +77,10 @@ type Options struct {
 	// refreshed QR code, a scanned QR code signing in, a call in flight elsewhere
 	// finishing. The bot follows a login while it shows a QR code or waits for a call,
 	// from the message that led there until it needs a message again or ends; the
-	// engine's scheduler (Engine.Run) must run for QR codes to be refreshed. Without
-	// Notify, the user sees those changes with the next message (status).
+	// engine's scheduler (Engine.Run) must run for QR codes to be refreshed. Notify is
+	// called from the Bot's goroutines and should not block: Close waits for the calls in
+	// progress. Without Notify, the user sees those changes with the next message
+	// (status).
 	Notify func(Update)
 	// Adopt lets 'login ID' take over a login started elsewhere (the terminal, the step
 	// commands, the web page), by its ID. Only for hosts whose every user may act on every

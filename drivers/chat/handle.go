@@ -70,7 +70,7 @@ func (t *turn) handle(snap machine.Snapshot, ok bool) ([]Reply, error) {
 	arg = strings.TrimSpace(arg)
 	kind := snap.Prompt.Kind
 	active := ok && kind != machine.ShowClosed
-	switch strings.ToLower(word) {
+	switch strings.TrimPrefix(strings.ToLower(word), "/") { // "/login", as Telegram bots write commands
 	case "help":
 		if arg == "" {
 			return []Reply{{Text: helpText}}, nil
@@ -123,17 +123,18 @@ func (t *turn) login(snap machine.Snapshot, active bool, arg string) ([]Reply, e
 		return t.show(snap, lead), nil
 	}
 	word, rest, _ := strings.Cut(arg, " ")
+	rest = strings.TrimSpace(rest)
 	var first machine.Input
+	t.c.bot = false
 	switch w := strings.ToLower(word); {
 	case w == "":
 	case w == "qr" && rest == "":
 		first = machine.StartQR{}
+	case w == "bot" && rest == "":
+		t.c.bot = true // the start prompt asks for a token
 	case w == "bot":
-		t.c.bot = true
-		if rest = strings.TrimSpace(rest); rest != "" {
-			t.secret = true
-			first = machine.SubmitBotToken{Token: rest}
-		}
+		t.secret = true
+		first = machine.SubmitBotToken{Token: rest}
 	case uuid.Validate(arg) == nil:
 		return t.adopt(arg)
 	default:
@@ -149,7 +150,6 @@ func (t *turn) login(snap machine.Snapshot, active bool, arg string) ([]Reply, e
 	}
 	if snap.ID != "" {
 		t.c.id, t.c.known, t.c.name = snap.ID, true, nil
-		t.c.bot = t.c.bot && first == nil
 	}
 	return t.after(snap, err)
 }

@@ -34,6 +34,9 @@ type host struct {
 	bot    *chat.Bot
 	conn   *mtproto.Connector
 
+	// now is the clock of the engine and the test DC (time.Now unless the test set it).
+	now func() time.Time
+
 	room, user string
 	members    int
 	n          int
@@ -44,7 +47,7 @@ type host struct {
 }
 
 // newHost starts a test DC (with dcOpts' world defaulting to world) and a Bot with opts
-// in a private room.
+// in a private room; the engine's clock is the test DC's (dcOpts.Now).
 func newHost(t *testing.T, opts chat.Options, dcOpts testdc.Options) *host {
 	t.Helper()
 	deadline := time.Now().Add(2 * time.Minute)
@@ -56,12 +59,15 @@ func newHost(t *testing.T, opts chat.Options, dcOpts testdc.Options) *host {
 	if dcOpts.World.Accounts == nil {
 		dcOpts.World = world
 	}
+	if dcOpts.Now == nil {
+		dcOpts.Now = time.Now
+	}
 	dc, err := testdc.Start(ctx, dcOpts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = dc.Close() })
-	h := &host{t: t, ctx: ctx, dc: dc, store: memory.New(), room: "!room", user: "@alice", members: 2,
+	h := &host{t: t, ctx: ctx, dc: dc, store: memory.New(), now: dcOpts.Now, room: "!room", user: "@alice", members: 2,
 		updates: make(chan chat.Update, 16)}
 	h.restart(opts)
 	return h
@@ -76,11 +82,10 @@ func (h *host) restart(opts chat.Options) {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	h.conn = mtproto.NewConnector(mtproto.Options{AppID: 1, AppHash: "chat", DCList: cfg.DCList(), PublicKeys: keys,
+	conn := mtproto.NewConnector(mtproto.Options{AppID: 1, AppHash: "chat", DCList: cfg.DCList(), PublicKeys: keys,
 		Resolver: cfg.Resolver()})
-	conn := h.conn
 	h.t.Cleanup(func() { _ = conn.Close() })
-	h.engine, err = machine.New(machine.Options{Store: h.store, Telegram: conn, Tick: 50 * time.Millisecond})
+	h.engine, err = machine.New(machine.Options{Store: h.store, Telegram: conn, Now: h.now, Tick: 50 * time.Millisecond})
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -89,11 +94,18 @@ func (h *host) restart(opts chat.Options) {
 	engine := h.engine
 	go func() { defer close(done); _ = engine.Run(runCtx) }()
 	h.t.Cleanup(func() { stop(); <-done })
+	over := make(chan struct{})
 	if opts.Notify == nil {
-		opts.Notify = func(u chat.Update) { h.updates <- u }
+		opts.Notify = func(u chat.Update) {
+			select {
+			case h.updates <- u:
+			case <-over: // the test is over: nobody reads
+			}
+		}
 	}
 	h.bot = chat.New(h.engine, opts)
 	h.t.Cleanup(h.bot.Close)
+	h.t.Cleanup(func() { close(over) }) // before Close, which waits for Notify to return
 }
 
 // say sends text as the next message and returns the replies, joined, and the IDs of the

@@ -36,7 +36,7 @@ func (b *Bot) link(ctx context.Context, id string) string {
 }
 
 // render words what the login asks for now. private says whether the room takes secrets;
-// link mints the login's web page link (see turn.link).
+// link mints the login's web page link (see Bot.link).
 func (b *Bot) render(c *conversation, snap machine.Snapshot, private bool, link func(string) string) Reply {
 	p := snap.Prompt
 	var lines []string
@@ -67,6 +67,9 @@ func (b *Bot) render(c *conversation, snap machine.Snapshot, private bool, link 
 		if p.Password != nil && p.Password.HasRecovery {
 			add("Forgot it? Send recover for a recovery code by e-mail.")
 		}
+	case machine.AskRecoveryCode:
+		add("%s", p.Message)
+		add("Logging in with it removes the account's 2FA password: set a new one in Telegram's settings afterwards.")
 	case machine.ShowQR:
 		if p.QR == nil {
 			add("%s", p.Message)
@@ -83,7 +86,7 @@ func (b *Bot) render(c *conversation, snap machine.Snapshot, private bool, link 
 	case machine.ShowClosed:
 		add("%s", p.Message)
 		add("Send login to start again.")
-	default: // recovery code, e-mail, e-mail code, done, a call in flight
+	default: // e-mail, e-mail code, done, a call in flight
 		add("%s", p.Message)
 	}
 	if secretPrompt(p.Kind) {
