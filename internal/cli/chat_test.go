@@ -3,8 +3,6 @@ package cli
 import (
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -14,13 +12,8 @@ import (
 // login, minted by that running 'tgauth serve' over the same store; the login is finished
 // through serve's API and the chat, run again, sees it done.
 func TestChatOffersTheServeLink(t *testing.T) {
-	_, telegram := startTestDC(t)
-	storeFlag, _ := sqliteStore(t)
-	tokenFile := filepath.Join(t.TempDir(), "token")
-	if err := os.WriteFile(tokenFile, []byte("s3cret\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	base, stop := startServe(t, Env{}, "--listen", "127.0.0.1:0", storeFlag, telegram, "--api-token-file", tokenFile)
+	s := startServed(t)
+	base, stop, tokenFile, storeFlag, telegram := s.base, s.stop, s.tokenFile, s.storeFlag, s.telegram
 	defer stop()
 
 	chatCmd := func(lines string) result {
