@@ -14,12 +14,10 @@ import (
 	"github.com/tgauth/tgauth/tgapi/mtproto"
 )
 
-func registered(b bool) *bool { return &b }
-
 // world holds the accounts the tests use, beyond the implicit 99966XYYYY ones.
 var world = testdc.World{Accounts: []testdc.Account{
 	{Phone: "9996620001", Password: "hunter2", Hint: "the usual", RecoveryEmail: "alice@example.org"},
-	{Phone: "9996620003", Registered: registered(false)},
+	{Phone: "9996620003", Registered: new(false)},
 	{Phone: "9996620007", CodeType: "setup_email_required"},
 }}
 
