@@ -221,6 +221,38 @@ func TestGarbageAtEveryPrompt(t *testing.T) {
 	h.expect("hello", false, "send logout", "Logged in as Alice")
 }
 
+// A call in flight elsewhere (another process, the web page): the chat says Telegram is
+// busy (deleting what was sent meanwhile, which may be a secret), follows the login, and
+// tells its outcome once the call is answered.
+func TestCallInFlightElsewhereIsFollowed(t *testing.T) {
+	h := newHost(t, chat.Options{}, testdc.Options{})
+	h.expect("login +9996621234", false, "code")
+	snap, _, err := h.bot.Login(h.ctx, h.room, h.user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	release := h.dc.Hold("auth.signIn")
+	defer release()
+	watch, stop := context.WithCancel(h.ctx)
+	defer stop()
+	changes := h.engine.Watch(watch, snap.ID)
+	go func() { _, _ = h.engine.Send(h.ctx, snap.ID, machine.SubmitCode{Code: "22222"}) }()
+	for s := range changes {
+		if s.State == "CheckingCode" {
+			break
+		}
+	}
+	h.expect("status", false, "CheckingCode", "Waiting for Telegram (auth.signIn)")
+	h.expect("2 2 2 2 2", true, "still busy")
+	release()
+	if r := h.update(); !strings.Contains(r.Text, "Logged in as Test 1234") {
+		t.Fatalf("after the call: %s", r.Text)
+	}
+	if err := h.bot.Wait(h.ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // The conversation lives in the store: a restarted host (new engine, new Bot) finds the
 // login by the conversation's ID and goes on.
 func TestRestartedHostGoesOn(t *testing.T) {

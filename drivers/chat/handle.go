@@ -244,7 +244,16 @@ func (t *turn) answer(snap machine.Snapshot, text string) ([]Reply, error) {
 	case machine.ShowDone:
 		return t.show(snap, "You are logged in; send logout to log out, or help for the commands."), nil
 	}
-	return t.show(snap, "Telegram is still busy with the last answer; send status in a moment."), nil
+	t.secret = true // it may answer the prompt before the call, a code or a password
+	return t.show(snap, t.b.busy()), nil
+}
+
+// busy says that a call is in flight, and how the user learns its outcome.
+func (b *Bot) busy() string {
+	if b.opts.Notify == nil {
+		return "Telegram is still busy with the last answer; send status in a moment."
+	}
+	return "Telegram is still busy with the last answer; I will tell you when it is done."
 }
 
 // signUp takes a name, then accept, at the sign-up prompt.
@@ -326,7 +335,7 @@ func (t *turn) after(snap machine.Snapshot, err error) ([]Reply, error) {
 	case errors.As(err, &refused):
 		// the prompt shows its problem
 	case errors.As(err, &busy):
-		lead = "Telegram is still busy with the last answer; I will tell you when it is done."
+		lead = t.b.busy()
 	case errors.As(err, &flood):
 		lead = fmt.Sprintf("Telegram asked to wait until %s before this.", flood.Until.UTC().Format("15:04:05 UTC"))
 	case errors.As(err, &wrong):
