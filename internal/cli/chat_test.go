@@ -3,12 +3,15 @@ package cli
 import (
 	"io"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/tgauth/tgauth/internal/syncbuf"
 )
 
-// TestChatOffersTheServeLink: with --serve, 'tgauth chat' offers the login page of its
+// TestChatOffersTheServeLink: with --server, 'tgauth chat' offers the login page of its
 // login, minted by that running 'tgauth serve' over the same store; the login is finished
 // through serve's API and the chat, run again, sees it done.
 func TestChatOffersTheServeLink(t *testing.T) {
@@ -49,5 +52,33 @@ func TestChatOffersTheServeLink(t *testing.T) {
 	res.Body.Close()
 	if r := chatCmd("status\n"); !strings.Contains(r.stdout, "Logged in as Test 1234") {
 		t.Fatalf("the chat does not see the login finished on the web:\n%s", r.stdout)
+	}
+}
+
+// TestChatGoesOnOnPostgres: the conversation is found again through PostgreSQL: a second
+// 'tgauth chat' (a restarted or another host) goes on with the login the first started.
+func TestChatGoesOnOnPostgres(t *testing.T) {
+	dsn := os.Getenv("TGAUTH_TEST_POSTGRES")
+	if dsn == "" {
+		t.Skip("TGAUTH_TEST_POSTGRES is not set")
+	}
+	dsn = freshSchema(t, dsn)
+	_, telegram := startTestDC(t)
+	chatCmd := func(lines string) string {
+		t.Helper()
+		var out, errb syncbuf.Buffer
+		env := Env{Stdin: strings.NewReader(lines), Stdout: &out, Stderr: &errb, Getenv: func(k string) string {
+			return map[string]string{"TGAUTH_KEY": strings.Repeat("cd", 32)}[k]
+		}}
+		if code := Main(t.Context(), env, []string{"chat", "--room", "!ops", "--user", "@ada", "--store", dsn, telegram}); code != 0 {
+			t.Fatalf("chat: %d\n%s\n%s", code, out.String(), errb.String())
+		}
+		return out.String()
+	}
+	if out := chatCmd("login +9996621234\n"); !strings.Contains(out, "Enter the 5-digit code") {
+		t.Fatalf("first host:\n%s", out)
+	}
+	if out := chatCmd("2 2 2 2 2\n"); !strings.Contains(out, "Logged in as Test 1234") || !strings.Contains(out, "[delete: message 1]") {
+		t.Fatalf("second host:\n%s", out)
 	}
 }
