@@ -41,9 +41,6 @@ func (b *Bot) Handle(ctx context.Context, m Message) ([]Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(replies) == 0 {
-		replies = []Reply{{Text: helpText}}
-	}
 	if t.secret || botTokenRe.MatchString(m.Text) {
 		replies[0].Delete = []string{m.ID}
 	}
