@@ -39,6 +39,10 @@ type engineUse struct {
 	instrument func(opts *machine.Options)
 }
 
+// testHookOptions, set by tests only, changes an engine's options before it is built (the
+// terminal tests make a Telegram call panic, to see the terminal restored).
+var testHookOptions func(opts *machine.Options)
+
 // errNoTelegram is what a command that needs a named Telegram says when it has none.
 var errNoTelegram = errors.New("pass --telegram testdc:FILE (a running 'tgauth testdc') or --api-id and --api-hash " +
 	"(or TG_API_ID and TG_API_HASH; with --test-dc for Telegram's own test DCs); an embedded test DC starts only for 'tgauth login'")
@@ -101,6 +105,9 @@ func (f *engineFlags) start(ctx context.Context, env Env, use engineUse) (*runni
 	}
 	if use.instrument != nil {
 		use.instrument(&opts)
+	}
+	if testHookOptions != nil {
+		testHookOptions(&opts)
 	}
 	if r.engine, err = machine.New(opts); err != nil {
 		return fail(err)
