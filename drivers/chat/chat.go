@@ -71,7 +71,7 @@ type Options struct {
 	// Link, if set, mints a capability link to the web page of a login (for example by a
 	// running 'tgauth serve'). The bot offers it where a secret is asked for, so the user
 	// can enter it on the page rather than in the chat, and in rooms where it refuses
-	// secrets.
+	// secrets. When it fails, the reply goes without the link.
 	Link func(ctx context.Context, loginID string) (string, error)
 	// Notify, if set, gets the replies of what a conversation's login does by itself: a
 	// refreshed QR code, a scanned QR code signing in, a call in flight elsewhere
