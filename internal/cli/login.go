@@ -55,7 +55,9 @@ func runLogin(ctx context.Context, env Env, args []string) error {
 	if *toWeb {
 		return loginOnWeb(ctx, result, ef, sf, first, *asJSON)
 	}
-	r, err := ef.start(ctx, env, engineUse{store: starting, embedded: true, scheduler: true})
+	// With nothing to send yet, the key exchange for the first DC runs while the person
+	// types the phone.
+	r, err := ef.start(ctx, env, engineUse{store: starting, embedded: true, scheduler: true, warmKey: first == nil})
 	if err != nil {
 		return err
 	}

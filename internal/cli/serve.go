@@ -30,7 +30,7 @@ func init() {
 			"The API takes Authorization: Bearer $TGAUTH_API_TOKEN (or --api-token-file); without a token\n" +
 			"it listens on loopback only. Links are signed with a key derived from TGAUTH_KEY (replicas\n" +
 			"share it), else with a key of this process: its links die with it.",
-		usage: "serve [--listen ADDR] [--store SPEC] [--api-token-file FILE] [--base-url URL] " + telegramUsage,
+		usage: "serve [--listen ADDR] [--store SPEC] [--api-token-file FILE] [--base-url URL] [--key-pool N] [--key-pool-max-age D] " + telegramUsage,
 		run:   runServe,
 	})
 	register("link", command{
@@ -65,6 +65,7 @@ func apiToken(env Env, file string) (string, error) {
 
 type serveFlags struct {
 	engineFlags
+	keyPool                    keyPoolFlags
 	listen, tokenFile, baseURL string
 }
 
@@ -72,11 +73,15 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	fs := flags(env, "serve")
 	var f serveFlags
 	f.engineFlags.register(fs)
+	f.keyPool.register(fs)
 	fs.StringVar(&f.listen, "listen", defaultListen, "the `ADDR`ess to listen on (host:port; port 0 picks one)")
 	fs.StringVar(&f.tokenFile, "api-token-file", "", "read the API's bearer token from `FILE` (default $"+envAPIToken+")")
 	fs.StringVar(&f.baseURL, "base-url", "", "the `URL` clients reach this server at, for links and the Origin check (default: the request's host)")
 	if err := fs.Parse(args); err != nil || fs.NArg() != 0 {
 		return usageErr(fs, err)
+	}
+	if err := f.keyPool.check(); err != nil {
+		return err
 	}
 	token, err := apiToken(env, f.tokenFile)
 	if err != nil {
@@ -91,7 +96,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	}
 	log := slog.New(slog.NewTextHandler(env.Stderr, nil))
 	m := newMetrics()
-	r, err := f.start(ctx, env, engineUse{store: starting, scheduler: true, instrument: func(o *machine.Options) {
+	r, err := f.start(ctx, env, engineUse{store: starting, scheduler: true, keyPool: &f.keyPool, instrument: func(o *machine.Options) {
 		o.Telegram = m.connector(o.Telegram)
 		o.Observer = observers{o.Observer, m}
 		o.Logger = log
