@@ -4,8 +4,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -15,13 +13,8 @@ import (
 // running serve and prints its capability link; the person finishes it on the page. The
 // other way round, a login started through the serve's API is finished by a step command.
 func TestLoginWebHandsOffToThePage(t *testing.T) {
-	_, telegram := startTestDC(t)
-	storeFlag, _ := sqliteStore(t)
-	tokenFile := filepath.Join(t.TempDir(), "token")
-	if err := os.WriteFile(tokenFile, []byte("s3cret\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	base, stop := startServe(t, Env{}, "--listen", "127.0.0.1:0", storeFlag, telegram, "--api-token-file", tokenFile)
+	s := startServed(t)
+	base, stop, tokenFile, storeFlag, telegram := s.base, s.stop, s.tokenFile, s.storeFlag, s.telegram
 	defer stop()
 
 	r := tgauth("login", "--web", "--phone", "+9996621234", "--server", base, "--api-token-file", tokenFile, storeFlag, telegram)

@@ -27,13 +27,8 @@ var servingLine = regexp.MustCompile(`serving (http://[0-9.:]+)`)
 // TestServe runs 'tgauth serve' in-process on a test DC: a phone login through the API,
 // the link printed by 'tgauth link', health, readiness, metrics, and a clean stop.
 func TestServe(t *testing.T) {
-	_, telegram := startTestDC(t)
-	storeFlag, _ := sqliteStore(t)
-	tokenFile := filepath.Join(t.TempDir(), "token")
-	if err := os.WriteFile(tokenFile, []byte("s3cret\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	base, stop := startServe(t, Env{}, "--listen", "127.0.0.1:0", storeFlag, telegram, "--api-token-file", tokenFile)
+	s := startServed(t)
+	base, stop, tokenFile := s.base, s.stop, s.tokenFile
 	call := func(method, path, body string, auth bool) (int, string) {
 		t.Helper()
 		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
@@ -90,6 +85,27 @@ func TestServe(t *testing.T) {
 	if r := stop(); r.code != 0 || !strings.Contains(r.stdout, "stopped") {
 		t.Fatalf("serve stopped with %d: %s %s", r.code, r.stdout, r.stderr)
 	}
+}
+
+// served is a 'tgauth serve' over a SQLite store and a test DC of the test's own, whose
+// API takes the bearer token "s3cret" (in tokenFile); the flags reach the same store and
+// Telegram.
+type served struct {
+	base, tokenFile, storeFlag, telegram string
+	stop                                 func() result
+}
+
+// startServed starts a served for the test.
+func startServed(t *testing.T) served {
+	t.Helper()
+	_, telegram := startTestDC(t)
+	storeFlag, _ := sqliteStore(t)
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(tokenFile, []byte("s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base, stop := startServe(t, Env{}, "--listen", "127.0.0.1:0", storeFlag, telegram, "--api-token-file", tokenFile)
+	return served{base: base, tokenFile: tokenFile, storeFlag: storeFlag, telegram: telegram, stop: stop}
 }
 
 // startServe runs 'tgauth serve args' in-process with env's variables (Getenv nil: none)
