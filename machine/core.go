@@ -342,11 +342,11 @@ func failed(n *Login, call tgapi.Request, res Result, now time.Time, set Setting
 			n.QRPollAt = p.RetryAt
 		}
 	case tr.PaymentPending:
-		// Not paid yet: the login waits, and asks again once Telegram's wait is over.
-		p.Code = ProblemPaymentPending
+		// Not paid yet: no refusal, the login waits for the payment and checks again
+		// once Telegram's wait is over (the prompt says when).
 		d, _ := tgapi.FloodWait(tgErr)
-		p.RetryAt = now.Add(d)
-		n.RetryAt = p.RetryAt
+		n.RetryAt = now.Add(d)
+		return ev, nil
 	case tr.Fatal:
 		p.Code = ProblemFatal
 		if tgErr.Type == "PHONE_NUMBER_APP_SIGNUP_FORBIDDEN" {

@@ -46,9 +46,6 @@ const (
 	// ProblemNote: a problem recorded before problems were structured; Detail holds the
 	// words it was recorded with.
 	ProblemNote ProblemCode = "note"
-	// ProblemPaymentPending: Telegram has not received the sign-in's payment yet; check
-	// again after RetryAt. It refuses nothing: the login waits for the payment.
-	ProblemPaymentPending ProblemCode = "payment_pending"
 	// ProblemSignUpInApp: the number has no account, and Telegram lets it sign up only in
 	// an official app (PHONE_NUMBER_APP_SIGNUP_FORBIDDEN); the login failed.
 	ProblemSignUpInApp ProblemCode = "signup_in_app"
@@ -115,8 +112,6 @@ func (p *Problem) Text() string {
 		return "The scanned QR code was not accepted yet; a new one is shown."
 	case ProblemNote:
 		return p.Detail
-	case ProblemPaymentPending:
-		return fmt.Sprintf("Telegram has not received the payment yet; pay at the form's link, then check again after %s.", p.RetryAt.UTC().Format(time.RFC3339))
 	case ProblemSignUpInApp:
 		return fmt.Sprintf("This number has no Telegram account, and Telegram lets it sign up only in an official Telegram app%s: sign up there first, then log in here.", tg)
 	case ProblemUnexpectedAnswer:

@@ -187,6 +187,9 @@ func (e *Engine) prompt(l *Login) Prompt {
 	case states.PaymentRequired:
 		p.Kind, p.Payment = AskPayment, paymentPrompt(l.Payment)
 		p.Message = paymentMessage(p.Payment)
+		if p.RetryInput == transitions.CheckPaid {
+			p.Message = fmt.Sprintf("Telegram has not received the payment yet. %s Check again after %s.", p.Message, p.RetryAt.UTC().Format(time.RFC3339))
+		}
 	case states.Authorized:
 		p.Kind, p.User = ShowDone, l.User
 		p.Message = "Logged in as " + userName(l.User) + "."
