@@ -28,6 +28,7 @@ type state struct {
 	keys     map[[8]byte]*keyState  // by auth key ID
 	codes    map[string]*sentCode   // by phone_code_hash
 	tokens   map[string]*loginToken // by string(token)
+	forms    map[int64]*paymentForm // by form ID
 }
 
 // account is a user: a phone account (from the world or implicit) or a bot.
@@ -55,6 +56,10 @@ type account struct {
 	timeout  int
 
 	logoutTokens []string // future_auth_tokens handed out by auth.logOut
+
+	paid          *PaidAuth // what a sign-in costs; nil once paid, or free
+	emailReset    *int      // seconds an e-mail reset takes; nil: none offered
+	appSignUpOnly bool
 }
 
 // keyState is what the DCs know about one auth key.
@@ -78,6 +83,7 @@ func newState(opts Options) *state {
 		keys:            map[[8]byte]*keyState{},
 		codes:           map[string]*sentCode{},
 		tokens:          map[string]*loginToken{},
+		forms:           map[int64]*paymentForm{},
 	}
 	for _, a := range opts.World.Accounts {
 		s.addWorldAccount(a)
@@ -109,6 +115,7 @@ func (s *state) addWorldAccount(a Account) {
 	}
 	acc.nextType = a.NextType
 	acc.timeout = a.Timeout
+	acc.paid, acc.emailReset, acc.appSignUpOnly = a.PaidAuth, a.EmailReset, a.AppSignUpOnly
 }
 
 // newAccount registers a phone account with the implicit defaults.
