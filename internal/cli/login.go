@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"slices"
@@ -22,7 +23,7 @@ func init() {
 			"Reads plain lines (at most 4096 bytes each) when stdin is not a terminal, e.g.\n" +
 			"echo -e '+9996621234\\n22222' | tgauth login. Ctrl-C lets the call in flight finish, then\n" +
 			"cancels the code (auth.cancelCode) and exits 130.",
-		usage: "login [--phone P | --bot-token T | --qr] [--json] [--store SPEC] [--trace FILE] [--telegram testdc:FILE | --api-id N --api-hash H [--test-dc]] [--world FILE]",
+		usage: "login [--phone P | --bot-token T | --qr [--except-ids IDS]] [--json] [--store SPEC] [--trace FILE] [--telegram testdc:FILE | --api-id N --api-hash H [--test-dc]] [--world FILE]",
 		run:   runLogin,
 	})
 }
@@ -34,6 +35,8 @@ func runLogin(ctx context.Context, env Env, args []string) error {
 	phone := fs.String("phone", "", "start with this phone number")
 	botToken := fs.String("bot-token", "", "log in as the bot with this token")
 	qr := fs.Bool("qr", false, "log in by scanning a QR code")
+	var exceptIDs string
+	exceptIDsFlag(fs, &exceptIDs)
 	asJSON := fs.Bool("json", false, "print the login's last snapshot as one JSON object on stdout; the prompts go to stderr")
 	if pos, err := parseArgs(fs, args); err != nil || len(pos) != 0 {
 		return usageErr(fs, err)
@@ -42,7 +45,7 @@ func runLogin(ctx context.Context, env Env, args []string) error {
 	if *asJSON {
 		env.Stdout = env.Stderr
 	}
-	first, err := firstInput(*phone, *botToken, *qr)
+	first, err := firstInput(*phone, *botToken, *qr, exceptIDs)
 	if err != nil {
 		return err
 	}
@@ -114,8 +117,14 @@ func interrupted(env Env, snap machine.Snapshot) error {
 	return exitError{exitInterrupted}
 }
 
-// firstInput is the input --phone, --bot-token or --qr asks for; nil when none is given.
-func firstInput(phone, botToken string, qr bool) (machine.Input, error) {
+// exceptIDsFlag defines --except-ids, the users a QR login must not log in again.
+func exceptIDsFlag(fs *flag.FlagSet, ids *string) {
+	fs.StringVar(ids, "except-ids", "", "with a QR code: the `IDS` of users already logged in (comma-separated), who may not log in again")
+}
+
+// firstInput is the input --phone, --bot-token or --qr (with --except-ids) asks for; nil
+// when none is given.
+func firstInput(phone, botToken string, qr bool, exceptIDs string) (machine.Input, error) {
 	n := 0
 	for _, set := range []bool{phone != "", botToken != "", qr} {
 		if set {
@@ -125,12 +134,15 @@ func firstInput(phone, botToken string, qr bool) (machine.Input, error) {
 	switch {
 	case n > 1:
 		return nil, errors.New("give at most one of --phone, --bot-token and --qr")
+	case exceptIDs != "" && !qr:
+		return nil, errors.New("--except-ids goes with --qr: it names the users a QR login must not log in again")
 	case phone != "":
 		return machine.SubmitPhone{Phone: phone}, nil
 	case botToken != "":
 		return machine.SubmitBotToken{Token: botToken}, nil
 	case qr:
-		return machine.StartQR{}, nil
+		ids, err := machine.ParseIDs(exceptIDs)
+		return machine.StartQR{ExceptIDs: ids}, err
 	}
 	return nil, nil
 }
