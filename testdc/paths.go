@@ -133,25 +133,33 @@ func (d *DC) sendPaymentForm(ctx context.Context, req *tg.PaymentsSendPaymentFor
 // (auth.sentCode, the same hash) and the account signs in for free from
 // then on. INVOICE_INVALID for a form of another code.
 func (d *DC) checkPaidAuth(ctx context.Context, req *tg.AuthCheckPaidAuthRequest) (tg.AuthSentCodeClass, error) {
+	return d.onCode(ctx, req.PhoneNumber, req.PhoneCodeHash, func(s *state, sc *sentCode) (tg.AuthSentCodeClass, error) {
+		f, ok := s.forms[req.FormID]
+		switch {
+		case !ok || f.code != sc:
+			return nil, errInvoiceInvalid
+		case !f.paid:
+			return nil, tgerr.New(420, "FLOOD_WAIT_"+strconv.Itoa(CheckPaidWait))
+		}
+		sc.unpaid, sc.acc.paid = false, nil
+		sc.sent = s.now()
+		return sc.sentCode(), nil
+	})
+}
+
+// onCode runs f, under the state's lock, on the live code a phone and
+// phone_code_hash name for the calling key (see liveCode).
+func (d *DC) onCode(ctx context.Context, phone, hash string, f func(*state, *sentCode) (tg.AuthSentCodeClass, error)) (tg.AuthSentCodeClass, error) {
 	c := callOf(ctx)
 	s := d.st
 	s.mu.Lock()
 	defer s.mu.Unlock()
 
-	sc, err := s.liveCode(c, req.PhoneNumber, req.PhoneCodeHash)
+	sc, err := s.liveCode(c, phone, hash)
 	if err != nil {
 		return nil, err
 	}
-	f, ok := s.forms[req.FormID]
-	switch {
-	case !ok || f.code != sc:
-		return nil, errInvoiceInvalid
-	case !f.paid:
-		return nil, tgerr.New(420, "FLOOD_WAIT_"+strconv.Itoa(CheckPaidWait))
-	}
-	sc.unpaid, sc.acc.paid = false, nil
-	sc.sent = s.now()
-	return sc.sentCode(), nil
+	return f(s, sc)
 }
 
 // resetLoginEmail, for a live e-mail code of an account whose world offers
@@ -161,29 +169,22 @@ func (d *DC) checkPaidAuth(ctx context.Context, req *tg.AuthCheckPaidAuthRequest
 // dropped and the code goes out by SMS (same hash). EMAIL_NOT_ALLOWED for
 // any other code.
 func (d *DC) resetLoginEmail(ctx context.Context, req *tg.AuthResetLoginEmailRequest) (tg.AuthSentCodeClass, error) {
-	c := callOf(ctx)
-	s := d.st
-	s.mu.Lock()
-	defer s.mu.Unlock()
-
-	sc, err := s.liveCode(c, req.PhoneNumber, req.PhoneCodeHash)
-	if err != nil {
-		return nil, err
-	}
-	acc, now := sc.acc, s.now()
-	if sc.typ != codeEmail || acc.emailReset == nil {
-		return nil, tgerr.New(400, "EMAIL_NOT_ALLOWED")
-	}
-	if wait := time.Duration(*acc.emailReset) * time.Second; sc.resetAt.IsZero() && wait > 0 {
-		sc.resetAt = now.Add(wait)
+	return d.onCode(ctx, req.PhoneNumber, req.PhoneCodeHash, func(s *state, sc *sentCode) (tg.AuthSentCodeClass, error) {
+		acc, now := sc.acc, s.now()
+		if sc.typ != codeEmail || acc.emailReset == nil {
+			return nil, tgerr.New(400, "EMAIL_NOT_ALLOWED")
+		}
+		if wait := time.Duration(*acc.emailReset) * time.Second; sc.resetAt.IsZero() && wait > 0 {
+			sc.resetAt = now.Add(wait)
+			return sc.sentCode(), nil
+		}
+		if now.Before(sc.resetAt) {
+			return nil, tgerr.New(400, "TASK_ALREADY_EXISTS")
+		}
+		acc.loginEmail, acc.emailReset, acc.codeType = "", nil, codeSMS
+		sc.typ, sc.next, sc.sent, sc.attempts = codeSMS, "", now, 0
 		return sc.sentCode(), nil
-	}
-	if now.Before(sc.resetAt) {
-		return nil, tgerr.New(400, "TASK_ALREADY_EXISTS")
-	}
-	acc.loginEmail, acc.emailReset, acc.codeType = "", nil, codeSMS
-	sc.typ, sc.next, sc.sent, sc.attempts = codeSMS, "", now, 0
-	return sc.sentCode(), nil
+	})
 }
 
 // emailCodeType renders an e-mail code, with what it says of a reset.

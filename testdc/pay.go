@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/gotd/td/telegram"
 	"github.com/gotd/td/tg"
 )
 
@@ -15,16 +14,10 @@ import (
 // login's auth.checkPaidAuth then gets the code. It fails with
 // INVOICE_INVALID when no form was asked for the phone.
 func Pay(ctx context.Context, cfg Config, phone string) error {
-	p, ok := normalizePhone(phone)
-	if !ok {
-		return fmt.Errorf("testdc: pay: bad phone %q", phone)
-	}
-	opts, err := cfg.ClientOptions()
+	client, p, err := phoneClient(cfg, phone, "pay")
 	if err != nil {
-		return fmt.Errorf("testdc: pay: %w", err)
+		return err
 	}
-	opts.DC = phoneDC(p)
-	client := telegram.NewClient(scanAppID, scanAppHash, opts)
 	return client.Run(ctx, func(ctx context.Context) error {
 		_, err := client.API().PaymentsSendPaymentForm(ctx, &tg.PaymentsSendPaymentFormRequest{
 			Invoice:     &tg.InputInvoicePremiumAuthCode{Purpose: &tg.InputStorePaymentAuthCode{PhoneNumber: p}},

@@ -66,9 +66,9 @@ var stepTable = []step{
 		input: func(a stepArgs) (machine.Input, error) {
 			pw := a.args[0]
 			if pw == "-" {
-				line, err := readLine(a.env.Stdin)
+				line, err := a.stdinLine("the password")
 				if err != nil {
-					return nil, fmt.Errorf("read the password from stdin: %w", err)
+					return nil, err
 				}
 				pw = line
 			}
@@ -94,9 +94,9 @@ var stepTable = []step{
 		input: func(a stepArgs) (machine.Input, error) {
 			in := machine.SubmitRecoveryCode{Code: a.args[0], Hint: a.hint}
 			if a.newPassword {
-				line, err := readLine(a.env.Stdin)
+				line, err := a.stdinLine("the new password")
 				if err != nil {
-					return nil, fmt.Errorf("read the new password from stdin: %w", err)
+					return nil, err
 				}
 				in.NewPassword = line
 			}
@@ -119,4 +119,13 @@ var stepTable = []step{
 		input: func(stepArgs) (machine.Input, error) { return machine.Pay{}, nil }},
 	{name: "check-paid", usage: "check-paid [ID]", summary: "Ask Telegram whether the sign-in was paid; once it was, the code is sent.",
 		input: func(stepArgs) (machine.Input, error) { return machine.CheckPaid{}, nil }},
+}
+
+// stdinLine reads one line of stdin: a secret (what) kept out of ps and shell history.
+func (a stepArgs) stdinLine(what string) (string, error) {
+	line, err := readLine(a.env.Stdin)
+	if err != nil {
+		return "", fmt.Errorf("read %s from stdin: %w", what, err)
+	}
+	return line, nil
 }
