@@ -33,7 +33,11 @@ func (r Result) Body(now time.Time) string {
 	}
 	line("prompt: %s", p.Message)
 	if c := p.Code; c != nil {
-		line("code: %s, %d digits, sent to %s", c.Type, c.Length, c.Phone)
+		if c.Length > 0 {
+			line("code: %s, %d digits, sent to %s", c.Type, c.Length, c.Phone)
+		} else { // a word, a phrase, a calling number
+			line("code: %s, sent to %s", c.Type, c.Phone)
+		}
 		codeLines(line, c)
 	}
 	if pay := p.Payment; pay != nil {
