@@ -120,7 +120,7 @@ func (e *env) engine() *machine.Engine {
 				e.t.Fatal(err)
 			}
 			e.t.Cleanup(func() { f.Close() })
-			e.rec = replay.NewRecorder(f, replay.RecorderOptions{Settings: machine.SettingsOf(opts)})
+			e.rec = replay.NewRecorder(f, replay.RecorderOptions{Settings: machine.SettingsOf(opts), Now: opts.Now})
 		}
 		opts.Telegram, opts.Observer = e.rec.Connector(conn), e.rec
 	}
