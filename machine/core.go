@@ -349,8 +349,8 @@ func failed(n *Login, call tgapi.Request, res Result, now time.Time, set Setting
 		return ev, nil
 	case tr.Fatal:
 		p.Code = ProblemFatal
-		if tgErr.Type == "PHONE_NUMBER_APP_SIGNUP_FORBIDDEN" {
-			p.Code = ProblemSignUpInApp
+		if c, ok := fatalProblems[tgErr.Type]; ok {
+			p.Code = c
 		}
 	case tr.Rejected:
 		p.Code = ProblemRejected

@@ -131,7 +131,7 @@ func (in StartQR) Args() map[string]string {
 	if len(in.ExceptIDs) == 0 {
 		return nil
 	}
-	return map[string]string{"except_ids": FormatIDs(in.ExceptIDs)}
+	return map[string]string{"except_ids": formatIDs(in.ExceptIDs)}
 }
 
 // Args implements Input.
@@ -262,8 +262,8 @@ func flashPattern(pattern string) *regexp.Regexp {
 	return regexp.MustCompile(b.String())
 }
 
-// FormatIDs writes user IDs as a comma-separated list, as ParseIDs reads them.
-func FormatIDs(ids []int64) string {
+// formatIDs writes user IDs as a comma-separated list, as ParseIDs reads them.
+func formatIDs(ids []int64) string {
 	parts := make([]string, len(ids))
 	for i, id := range ids {
 		parts[i] = strconv.FormatInt(id, 10)

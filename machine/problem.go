@@ -51,6 +51,10 @@ const (
 	ProblemSignUpInApp ProblemCode = "signup_in_app"
 )
 
+// fatalProblems are the fatal errors that have a problem of their own, saying what to do
+// instead; any other is ProblemFatal.
+var fatalProblems = map[string]ProblemCode{"PHONE_NUMBER_APP_SIGNUP_FORBIDDEN": ProblemSignUpInApp}
+
 // Problem says why the last input did not get through, as data: front-ends render it their
 // own way, or use Text. It never holds a secret.
 type Problem struct {
