@@ -298,6 +298,56 @@ func TestCrashInEveryFlightState(t *testing.T) {
 		sessionAuthorized: no, // the DC executed the log-out
 		want:              states.LoggedOut,
 		wantStep:          "LoggingOut --done--> LoggedOut",
+	}, {
+		// The login paths of a login e-mail reset and a paid sign-in.
+		name:     "ResettingEmail",
+		flight:   states.ResettingEmail,
+		method:   "auth.resetLoginEmail",
+		dc:       world(testdc.Account{Phone: "9996621120", CodeType: "email", EmailReset: new(0)}),
+		before:   codeSent("+9996621120"),
+		crash:    func(id string) (string, []string) { return "", []string{"reset-email", id} },
+		want:     states.CodeSent,
+		wantStep: "ResettingEmail --interrupted--> CodeSent",
+		check: func(t *testing.T, e *env, id string, snap machine.Snapshot) {
+			wantAnswerLost(t, snap, machine.AskCode, "auth.resetLoginEmail")
+			// The reset happened on Telegram's side; the code (same hash) still signs in.
+			e.stepTo(states.Authorized, "code", id, "22222")
+		},
+	}, {
+		name:     "GettingPaymentForm",
+		flight:   states.GettingPaymentForm,
+		method:   "payments.getPaymentForm",
+		dc:       world(testdc.Account{Phone: "9996621121", PaidAuth: &testdc.PaidAuth{Amount: 199, Currency: "USD", PremiumDays: 7}}),
+		before:   paymentRequired("+9996621121"),
+		crash:    func(id string) (string, []string) { return "", []string{"pay", id} },
+		want:     states.PaymentRequired,
+		wantStep: "GettingPaymentForm --interrupted--> PaymentRequired",
+		check: func(t *testing.T, e *env, id string, snap machine.Snapshot) {
+			wantAnswerLost(t, snap, machine.AskPayment, "payments.getPaymentForm")
+			if p := e.stepTo(states.PaymentRequired, "pay", id).Prompt.Payment; p == nil || p.URL == "" {
+				t.Fatalf("the form asked for again: %+v", p)
+			}
+		},
+	}, {
+		name:   "CheckingPaidAuth",
+		flight: states.CheckingPaidAuth,
+		method: "auth.checkPaidAuth",
+		dc:     world(testdc.Account{Phone: "9996621122", PaidAuth: &testdc.PaidAuth{Amount: 199, Currency: "USD", PremiumDays: 7}}),
+		before: func(e *env) string {
+			id := paymentRequired("+9996621122")(e)
+			e.stepTo(states.PaymentRequired, "pay", id)
+			return id
+		},
+		crash:    func(id string) (string, []string) { return "", []string{"check-paid", id} },
+		want:     states.PaymentRequired,
+		wantStep: "CheckingPaidAuth --interrupted--> PaymentRequired",
+		check: func(t *testing.T, e *env, id string, snap machine.Snapshot) {
+			wantAnswerLost(t, snap, machine.AskPayment, "auth.checkPaidAuth")
+			// Not paid yet: the check asked again waits, no refusal.
+			if p := e.stepTo(states.PaymentRequired, "check-paid", id).Prompt; p.RetryInput != "check_paid" || p.Problem != nil {
+				t.Fatalf("check again: retry %q, problem %+v", p.RetryInput, p.Problem)
+			}
+		},
 	}}
 	cases = append(cases, accountCrashCases()...)
 
@@ -389,6 +439,13 @@ func passwordNeeded(phone string) func(e *env) string {
 		id := codeSent(phone)(e)
 		e.stepTo(states.PasswordNeeded, "code", id, "22222")
 		return id
+	}
+}
+
+// paymentRequired starts a phone login of an account whose sign-in must be paid for.
+func paymentRequired(phone string) func(e *env) string {
+	return func(e *env) string {
+		return e.stepTo(states.PaymentRequired, "start", "--phone", phone).ID
 	}
 }
 

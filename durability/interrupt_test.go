@@ -290,6 +290,54 @@ func TestInterruptInEveryFlightState(t *testing.T) {
 				t.Fatalf("after the interrupted log-out the session is authorized=%v (%v); want logged out", ok, err)
 			}
 		},
+	}, {
+		// The login paths of a login e-mail reset and a paid sign-in.
+		name:     "ResettingEmail",
+		flight:   states.ResettingEmail,
+		method:   "auth.resetLoginEmail",
+		dc:       world(testdc.Account{Phone: "9996623120", CodeType: "email", EmailReset: new(0)}),
+		before:   codeSent("+9996623120"),
+		cmd:      func(id string) (string, []string) { return "", []string{"reset-email", id} },
+		want:     states.CodeSent,
+		wantStep: "ResettingEmail --code_sent--> CodeSent",
+		check: func(t *testing.T, e *env, id string) {
+			if c := e.step("status", id).Prompt.Code; c == nil || c.Type != tgapi.CodeSMS {
+				t.Fatalf("after the interrupted reset the code prompt is %+v; want the code by sms", c)
+			}
+			e.stepTo(states.Authorized, "code", id, "22222")
+		},
+	}, {
+		name:     "GettingPaymentForm",
+		flight:   states.GettingPaymentForm,
+		method:   "payments.getPaymentForm",
+		dc:       world(testdc.Account{Phone: "9996623121", PaidAuth: &testdc.PaidAuth{Amount: 199, Currency: "USD", PremiumDays: 7}}),
+		before:   paymentRequired("+9996623121"),
+		cmd:      func(id string) (string, []string) { return "", []string{"pay", id} },
+		want:     states.PaymentRequired,
+		wantStep: "GettingPaymentForm --payment_form--> PaymentRequired",
+		check: func(t *testing.T, e *env, id string) {
+			if p := e.step("status", id).Prompt.Payment; p == nil || p.URL == "" {
+				t.Fatalf("after the interrupted pay the payment prompt is %+v; want the form's link", p)
+			}
+		},
+	}, {
+		name:   "CheckingPaidAuth",
+		flight: states.CheckingPaidAuth,
+		method: "auth.checkPaidAuth",
+		dc:     world(testdc.Account{Phone: "9996623122", PaidAuth: &testdc.PaidAuth{Amount: 199, Currency: "USD", PremiumDays: 7}}),
+		before: func(e *env) string {
+			id := paymentRequired("+9996623122")(e)
+			e.stepTo(states.PaymentRequired, "pay", id)
+			return id
+		},
+		cmd:      func(id string) (string, []string) { return "", []string{"check-paid", id} },
+		want:     states.PaymentRequired,
+		wantStep: "CheckingPaidAuth --payment_pending--> PaymentRequired",
+		check: func(t *testing.T, e *env, id string) {
+			if p := e.step("status", id).Prompt; p.RetryInput != "check_paid" || p.Problem != nil {
+				t.Fatalf("after the interrupted check: retry %q, problem %+v; want a wait, no refusal", p.RetryInput, p.Problem)
+			}
+		},
 	}}
 	cases = append(cases, accountInterruptCases()...)
 

@@ -36,7 +36,20 @@ var world = testdc.World{Accounts: []testdc.Account{
 	{Phone: "9996620005", CodeType: "app", NextType: "sms", Timeout: 60},
 	{Phone: "9996620006", Password: "hunter2"},
 	{Phone: "9996620007", CodeType: "setup_email_required"},
+	// The login paths of today (paths_test.go).
+	{Phone: "9996620010", PaidAuth: &testdc.PaidAuth{Amount: 199, Currency: "USD", PremiumDays: 7}},
+	{Phone: "9996620011", CodeType: "email", EmailReset: seconds(120)},
+	{Phone: "9996620012", CodeType: "email", EmailReset: seconds(0)},
+	{Phone: "9996620013", CodeType: "sms_word"},
+	{Phone: "9996620014", CodeType: "sms_phrase"},
+	{Phone: "9996620015", CodeType: "flash_call"},
+	{Phone: "9996620016", CodeType: "missed_call"},
+	{Phone: "9996620017", CodeType: "fragment_sms"},
+	{Phone: "9996620018", Password: "old-pw", Hint: "old", RecoveryEmail: "bob@example.org"},
+	{Phone: "9996620019", Registered: registered(false), AppSignUpOnly: true},
 }}
+
+func seconds(n int) *int { return &n }
 
 // clock is testdc's clock, which tests move to expire codes and tokens.
 type clock struct {
@@ -77,6 +90,9 @@ func setup(t *testing.T, dcOpts testdc.Options, engineOpts machine.Options) *env
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = dc.Close() })
+	if engineOpts.Now == nil {
+		engineOpts.Now = c.Now // one clock for Telegram and the engine: resend timeouts, reset dates
+	}
 	e := &env{t: t, ctx: ctx, dc: dc, clock: c, store: memory.New(), opts: engineOpts}
 	return e
 }
@@ -104,7 +120,7 @@ func (e *env) engine() *machine.Engine {
 				e.t.Fatal(err)
 			}
 			e.t.Cleanup(func() { f.Close() })
-			e.rec = replay.NewRecorder(f, replay.RecorderOptions{Settings: machine.SettingsOf(opts)})
+			e.rec = replay.NewRecorder(f, replay.RecorderOptions{Settings: machine.SettingsOf(opts), Now: opts.Now})
 		}
 		opts.Telegram, opts.Observer = e.rec.Connector(conn), e.rec
 	}
@@ -203,6 +219,7 @@ func TestResendByNextType(t *testing.T) {
 	if c := snap.Prompt.Code; c.Type != tgapi.CodeApp || c.NextType != tgapi.CodeSMS || c.ResendAt.IsZero() {
 		t.Fatalf("first code %+v", c)
 	}
+	e.clock.Advance(time.Minute) // the code's timeout: resend is offered from then
 	snap = e.send(eng, snap.ID, machine.Resend{}, states.CodeSent)
 	if c := snap.Prompt.Code; c.Type != tgapi.CodeSMS {
 		t.Fatalf("resent code %+v, want type sms", c)

@@ -55,6 +55,11 @@ func decide(l *Login, ev Event, in Input, now time.Time, facts Facts) (Step, err
 	if in != nil && ev == l.RetryInput && l.RetryAt.After(now) {
 		return Step{}, &FloodWaitError{Until: l.RetryAt}
 	}
+	if in != nil {
+		if err := available(l, ev, now); err != nil {
+			return Step{}, err
+		}
+	}
 	n := l.Clone()
 	if in != nil {
 		take(n, in)
@@ -83,7 +88,7 @@ func take(l *Login, in Input) {
 	case SubmitBotToken:
 		l.Method = MethodBot
 	case StartQR:
-		l.Method = MethodQR
+		l.Method, l.QRExceptIDs = MethodQR, append([]int64(nil), in.ExceptIDs...)
 	case SubmitEmail:
 		l.Email = strings.TrimSpace(in.Email)
 	}
@@ -119,7 +124,7 @@ func request(l *Login, in Input, facts Facts) tgapi.Request {
 		return tgapi.RequestPasswordRecovery{}
 	case states.CheckingRecovery:
 		if c, ok := in.(SubmitRecoveryCode); ok {
-			return tgapi.RecoverPassword{Code: strings.TrimSpace(c.Code)}
+			return tgapi.RecoverPassword{Code: strings.TrimSpace(c.Code), NewPassword: c.NewPassword, Hint: c.Hint}
 		}
 	case states.SendingEmailCode:
 		return tgapi.SendVerifyEmailCode{Phone: l.Phone, PhoneCodeHash: l.PhoneCodeHash, Email: l.Email}
@@ -128,7 +133,7 @@ func request(l *Login, in Input, facts Facts) tgapi.Request {
 			return tgapi.VerifyEmail{Phone: l.Phone, PhoneCodeHash: l.PhoneCodeHash, Code: strings.TrimSpace(c.Code)}
 		}
 	case states.ExportingQR:
-		return tgapi.ExportLoginToken{}
+		return tgapi.ExportLoginToken{ExceptIDs: l.QRExceptIDs}
 	case states.ImportingQR:
 		return tgapi.ImportLoginToken{DC: l.QRMigrateDC, Token: l.QRToken}
 	case states.CheckingBotToken:
@@ -137,6 +142,17 @@ func request(l *Login, in Input, facts Facts) tgapi.Request {
 		}
 	case states.LoggingOut:
 		return tgapi.LogOut{}
+	case states.ResettingEmail:
+		return tgapi.ResetLoginEmail(ref)
+	case states.GettingPaymentForm:
+		if p := l.Payment; p != nil {
+			return tgapi.GetPaymentForm{Phone: l.Phone, PhoneCodeHash: l.PhoneCodeHash,
+				PremiumDays: p.PremiumDays, Currency: p.Currency, Amount: p.Amount}
+		}
+	case states.CheckingPaidAuth:
+		if p := l.Payment; p != nil {
+			return tgapi.CheckPaidAuth{Phone: l.Phone, PhoneCodeHash: l.PhoneCodeHash, FormID: p.FormID}
+		}
 	}
 	return accountRequest(l, in)
 }
@@ -228,10 +244,12 @@ func outcome(l *Login, res Result, now time.Time, set Settings) (Outcome, error)
 // answered maps a successful answer of n's call.
 func answered(n *Login, v any, now time.Time, set Settings) (Event, *Problem, []byte) {
 	switch v := v.(type) {
-	case tgapi.SendCodeResult: // auth.sendCode, account.verifyEmail
+	case tgapi.SendCodeResult: // auth.sendCode, account.verifyEmail, auth.checkPaidAuth
 		switch {
 		case v.Authorized != nil && v.Authorized.User != nil:
 			return signedIn(n, v.Authorized.User), nil, nil
+		case v.PaymentRequired != nil:
+			return paymentRequired(n, *v.PaymentRequired), nil, nil
 		case v.Code == nil:
 			return tr.Interrupted, nil, nil
 		case v.Code.Type == tgapi.CodeSetUpEmailRequired:
@@ -239,8 +257,14 @@ func answered(n *Login, v any, now time.Time, set Settings) (Event, *Problem, []
 			return tr.EmailNeeded, nil, nil
 		}
 		return codeSent(n, *v.Code, now), nil, nil
-	case tgapi.SentCode: // auth.resendCode
+	case tgapi.SentCode: // auth.resendCode, auth.resetLoginEmail
 		return codeSent(n, v, now), nil, nil
+	case tgapi.PaymentForm:
+		if n.Payment == nil {
+			return tr.Interrupted, nil, nil
+		}
+		n.Payment.FormID, n.Payment.URL = v.FormID, v.URL
+		return tr.PaymentFormEv, nil, nil
 	case tgapi.Authorization: // auth.signIn
 		if v.SignUpRequired != nil {
 			terms := *v.SignUpRequired
@@ -320,8 +344,17 @@ func failed(n *Login, call tgapi.Request, res Result, now time.Time, set Setting
 		if n.State == states.ExportingQR || n.State == states.ImportingQR {
 			n.QRPollAt = p.RetryAt
 		}
+	case tr.PaymentPending:
+		// Not paid yet: no refusal, the login waits for the payment and checks again
+		// once Telegram's wait is over (the prompt says when).
+		d, _ := tgapi.FloodWait(tgErr)
+		n.RetryAt = now.Add(d)
+		return ev, nil
 	case tr.Fatal:
 		p.Code = ProblemFatal
+		if c, ok := fatalProblems[tgErr.Type]; ok {
+			p.Code = c
+		}
 	case tr.Rejected:
 		p.Code = ProblemRejected
 		if n.State == states.ImportingQR {
@@ -342,7 +375,7 @@ func settle(n *Login, from State, ev Event, problem *Problem, now time.Time, set
 		ev, problem = tr.Interrupted, &Problem{Code: ProblemUnexpectedAnswer, Detail: err.Error()}
 		to, _ = tr.Lookup(from, ev)
 	}
-	if ev == tr.FloodWait {
+	if ev == tr.FloodWait || ev == tr.PaymentPending {
 		n.RetryInput = n.FlightEvent
 	} else {
 		n.RetryAt, n.RetryInput = time.Time{}, ""
@@ -363,7 +396,7 @@ func settle(n *Login, from State, ev Event, problem *Problem, now time.Time, set
 
 // codeSent records a code Telegram sent.
 func codeSent(n *Login, code tgapi.SentCode, now time.Time) Event {
-	n.PhoneCodeHash, n.Code, n.ResendAt = code.PhoneCodeHash, codeInfo(code), time.Time{}
+	n.PhoneCodeHash, n.Code, n.ResendAt, n.Payment = code.PhoneCodeHash, codeInfo(code), time.Time{}, nil
 	if code.Timeout > 0 {
 		n.ResendAt = now.Add(code.Timeout)
 	}
@@ -371,8 +404,53 @@ func codeSent(n *Login, code tgapi.SentCode, now time.Time) Event {
 }
 
 func codeInfo(c tgapi.SentCode) *CodeInfo {
-	return &CodeInfo{Type: c.Type, Length: c.Length, NextType: c.NextType, Timeout: c.Timeout,
+	info := &CodeInfo{Type: c.Type, Length: c.Length, NextType: c.NextType, Timeout: c.Timeout,
 		Pattern: c.Pattern, EmailPattern: c.EmailPattern, URL: c.URL}
+	if c.EmailReset != nil {
+		r := *c.EmailReset
+		info.EmailReset = &r
+	}
+	return info
+}
+
+// paymentRequired records what a paid sign-in asks (auth.sentCodePaymentRequired).
+func paymentRequired(n *Login, p tgapi.PaymentRequired) Event {
+	n.PhoneCodeHash, n.Code = p.PhoneCodeHash, nil
+	n.Payment = &Payment{Amount: p.Amount, Currency: p.Currency, PremiumDays: p.PremiumDays,
+		StoreProduct: p.StoreProduct, SupportEmail: p.SupportEmail, SupportSubject: p.SupportSubject}
+	return tr.PaymentNeeded
+}
+
+// available refuses an input that l's state takes, but not now, with an *UnavailableError:
+// resend_code before Telegram named another way to send the code or before its timeout,
+// reset_email for a code that did not go to a login e-mail Telegram lets reset (or before
+// the reset date), request_recovery for an account without a recovery e-mail, check_paid
+// before the payment form was asked for.
+func available(l *Login, ev Event, now time.Time) error {
+	refuse := func(reason string, until time.Time) error {
+		return &UnavailableError{State: l.State, Event: ev, Reason: reason, Until: until}
+	}
+	switch {
+	case ev == tr.ResendCode && l.State == states.CodeSent:
+		switch {
+		case l.Code == nil || l.Code.NextType == "":
+			return refuse("Telegram named no other way to send this code; enter it, or cancel", time.Time{})
+		case l.ResendAt.After(now):
+			return refuse(fmt.Sprintf("the code can be sent %s from %s", CodeVia(l.Code.NextType), l.ResendAt.UTC().Format(time.RFC3339)), l.ResendAt)
+		}
+	case ev == tr.ResetEmail:
+		switch c := l.Code; {
+		case c == nil || c.Type != tgapi.CodeEmail || c.EmailReset == nil:
+			return refuse("Telegram offers no reset of the login e-mail for this code", time.Time{})
+		case c.EmailReset.PendingAt.After(now):
+			return refuse(fmt.Sprintf("the login e-mail is reset at %s; ask again then", c.EmailReset.PendingAt.UTC().Format(time.RFC3339)), c.EmailReset.PendingAt)
+		}
+	case ev == tr.RequestRecovery && !l.HasRecovery:
+		return refuse("the account has no recovery e-mail; enter the password, or cancel", time.Time{})
+	case ev == tr.CheckPaid && (l.Payment == nil || l.Payment.FormID == 0):
+		return refuse("ask for the payment form first (pay), pay it, then check", time.Time{})
+	}
+	return nil
 }
 
 // signedIn records the user a session was authorized as.
@@ -390,7 +468,7 @@ func signedIn(n *Login, u *User) Event {
 func scrub(l *Login) {
 	l.PhoneCodeHash, l.QRToken, l.QRMigrateDC = "", nil, 0
 	l.QRPollAt, l.QRExpiresAt, l.ResendAt, l.RetryAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
-	l.RetryInput = ""
+	l.RetryInput, l.Payment = "", nil
 }
 
 // pollNow makes a waiting QR login export a new token at once.

@@ -25,8 +25,9 @@ var (
 // loginIn returns a login resting in state s, with what a login there has on record.
 func loginIn(s State) *Login {
 	return &Login{ID: "l", State: s, Version: 7, Phone: "+9996621234", PhoneCodeHash: "hash",
-		Code: &CodeInfo{Type: tgapi.CodeSMS, Length: 5}, Email: "a@example.org",
-		QRToken: []byte("tok"), QRMigrateDC: 2, ExpiresAt: coreNow.Add(time.Hour)}
+		Code: &CodeInfo{Type: tgapi.CodeSMS, Length: 5, NextType: tgapi.CodeCall}, Email: "a@example.org",
+		QRToken: []byte("tok"), QRMigrateDC: 2, ExpiresAt: coreNow.Add(time.Hour), HasRecovery: true,
+		Payment: &Payment{Amount: 199, Currency: "USD", PremiumDays: 7, FormID: 9}}
 }
 
 // inputFor returns a valid input that fires ev, or nil for timers and updates.
@@ -48,6 +49,9 @@ func TestDecideEveryStateAndEvent(t *testing.T) {
 				continue // outcomes come from calls: see TestOutcomeEveryRow
 			}
 			l := loginIn(st.Name)
+			if ei.Name == tr.ResetEmail {
+				l.Code = &CodeInfo{Type: tgapi.CodeEmail, Length: 5, EmailReset: &EmailReset{}}
+			}
 			before := l.Clone()
 			step, err := decide(l, ei.Name, inputFor(ei.Name), coreNow, Facts{})
 			if !reflect.DeepEqual(l, before) {
@@ -131,6 +135,8 @@ func candidates(call tgapi.Request) []Result {
 		tgapi.LoginToken{Authorized: &user},
 		tgapi.LoggedOut{FutureAuthToken: []byte("future")},
 		tgapi.Authorizations{Sessions: []tgapi.Session{{Hash: 0, Current: true, Created: coreNow.Add(-time.Hour)}, {Hash: 7, Unconfirmed: true}}},
+		tgapi.SendCodeResult{PaymentRequired: &tgapi.PaymentRequired{PhoneCodeHash: "h5", Currency: "USD", Amount: 199}},
+		tgapi.PaymentForm{FormID: 77, URL: "https://pay.example.org/77"},
 	}
 	var out []Result
 	for _, v := range values {
@@ -142,7 +148,7 @@ func candidates(call tgapi.Request) []Result {
 		out = append(out, Result{Call: call})
 	}
 	errs := []error{
-		tgapi.NewError(420, "FLOOD_WAIT_30"), tgapi.NewError(400, "PHONE_NUMBER_BANNED"),
+		tgapi.NewError(420, "FLOOD_WAIT_30"), tgapi.NewError(420, "FLOOD_PREMIUM_WAIT_5"), tgapi.NewError(400, "PHONE_NUMBER_BANNED"),
 		tgapi.NewError(400, "PHONE_NUMBER_INVALID"), tgapi.NewError(500, "INTERNAL"),
 		tgapi.NewError(401, "SESSION_PASSWORD_NEEDED"), tgapi.NewError(401, "AUTH_KEY_UNREGISTERED"),
 		errors.New("connection reset"),

@@ -204,6 +204,7 @@ func TestWrongCodesAcrossResendsFailAtMaxAttempts(t *testing.T) {
 	if p := step("first wrong code", wrong, states.CodeSent, 1).Prompt.Problem; p == nil || p.Attempt != 1 || p.MaxAttempts != 3 {
 		t.Fatalf("first wrong code: problem %+v, want attempt 1 of 3", p)
 	}
+	c.Advance(time.Minute) // the code's timeout: resend is offered from then
 	step("resend", machine.Resend{}, states.CodeSent, 1)
 	step("second wrong code", wrong, states.CodeSent, 2)
 	step("expired code", wrong, states.CodeExpired, -1)

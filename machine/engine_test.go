@@ -196,6 +196,9 @@ func crashing(exportMigrates bool) *mock.API {
 	dies[tgapi.ResetAuthorizations, any](m)
 	dies[tgapi.ChangeAuthorizationSettings, any](m)
 	dies[tgapi.InvalidateSignInCodes, any](m)
+	dies[tgapi.ResetLoginEmail, tgapi.SentCode](m)
+	dies[tgapi.GetPaymentForm, tgapi.PaymentForm](m)
+	dies[tgapi.CheckPaidAuth, tgapi.SendCodeResult](m)
 	if exportMigrates {
 		mock.Handle(m, func(context.Context, tgapi.ExportLoginToken) (tgapi.LoginToken, error) {
 			return tgapi.LoginToken{MigrateDC: 3, Token: []byte("tok")}, nil
@@ -240,6 +243,10 @@ var flightCases = []struct {
 	{states.TerminatingOtherSessions, states.Authorized, machine.TerminateOtherSessions{}, states.Authorized, "", false, true},
 	{states.ConfirmingSession, states.Authorized, machine.ConfirmSession{Hash: 7}, states.Authorized, "", false, true},
 	{states.InvalidatingCodes, states.Authorized, machine.InvalidateCodes{Codes: []string{"22222"}}, states.Authorized, "", false, true},
+	// Paid sign-in and the login e-mail reset.
+	{states.ResettingEmail, states.CodeSent, machine.ResetEmail{}, states.CodeSent, "", false, false},
+	{states.GettingPaymentForm, states.PaymentRequired, machine.Pay{}, states.PaymentRequired, "", false, false},
+	{states.CheckingPaidAuth, states.PaymentRequired, machine.CheckPaid{}, states.PaymentRequired, "", false, false},
 }
 
 func TestCrashBetweenWriteAheadAndOutcomeRecoversEveryFlightState(t *testing.T) {
@@ -259,7 +266,8 @@ func TestCrashBetweenWriteAheadAndOutcomeRecoversEveryFlightState(t *testing.T) 
 				c := newClock()
 				store := memory.New()
 				l := &machine.Login{ID: "L", State: fc.from, Phone: "+9996621234", PhoneCodeHash: "h", CreatedAt: c.Now(),
-					User: &alice, Code: &machine.CodeInfo{Type: tgapi.CodeApp, Length: 5}}
+					User: &alice, HasRecovery: true, Payment: &machine.Payment{Amount: 199, Currency: "USD", FormID: 3},
+					Code: &machine.CodeInfo{Type: tgapi.CodeEmail, Length: 5, NextType: tgapi.CodeSMS, EmailReset: &machine.EmailReset{}}}
 				if err := store.Create(ctx, l); err != nil {
 					t.Fatal(err)
 				}
@@ -467,6 +475,7 @@ func TestCancelDuringFloodWait(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.Advance(time.Minute) // the code's timeout: resend is offered from then
 	if snap, err = e.Send(ctx, snap.ID, machine.Resend{}); !errors.Is(err, machine.ErrRefused) || snap.Prompt.RetryAt.IsZero() {
 		t.Fatalf("resend: %s %v", snap.State, err)
 	}
@@ -670,6 +679,7 @@ func TestFloodWaitHoldsBackOnlyTheFloodedInput(t *testing.T) {
 	})
 	e := newEngine(t, memory.New(), api, c)
 	snap, _ := e.Start(ctx, machine.StartOptions{Input: machine.SubmitPhone{Phone: "+9996621234"}})
+	c.Advance(time.Minute) // the code's timeout: resend is offered from then
 	snap, _ = e.Send(ctx, snap.ID, machine.Resend{})
 	if snap.Prompt.RetryInput != "resend_code" {
 		t.Fatalf("retry input %q, want resend_code", snap.Prompt.RetryInput)

@@ -75,3 +75,20 @@ func telegramName(id string) string {
 	}
 	return fmt.Sprintf("%q", id)
 }
+
+// UnavailableError says that the login's state takes the input, but not now: Telegram
+// named no other way to resend the code, the resend timeout or the e-mail reset date has
+// not come (Until), the account has no recovery e-mail, or the payment form was not asked
+// for. Nothing was sent and nothing changed.
+type UnavailableError struct {
+	State State
+	Event Event
+	// Reason says why, and what to do instead.
+	Reason string
+	// Until, when set, is when the input becomes available.
+	Until time.Time
+}
+
+func (e *UnavailableError) Error() string {
+	return fmt.Sprintf("%s not available now in state %s: %s", e.Event, e.State, e.Reason)
+}

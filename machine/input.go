@@ -3,14 +3,17 @@ package machine
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/tgauth/tgauth/tgapi"
 	"github.com/tgauth/tgauth/transitions"
 )
 
 // Input is what a driver sends a login: one of the Submit*, Resend, Cancel, StartQR,
-// RequestRecovery, LogOut and LoginTokenScanned values of this package.
+// RequestRecovery, LogOut, LoginTokenScanned, Pay, CheckPaid and ResetEmail values of this
+// package.
 type Input interface {
 	// Event is the transition-table event the input fires.
 	Event() Event
@@ -28,8 +31,9 @@ type SubmitPhone struct{ Phone string }
 // SubmitBotToken starts a bot login (auth.importBotAuthorization).
 type SubmitBotToken struct{ Token string }
 
-// StartQR starts a QR-code login (auth.exportLoginToken).
-type StartQR struct{}
+// StartQR starts a QR-code login (auth.exportLoginToken). ExceptIDs are the IDs of users
+// already logged in (except_ids), so that none of them logs in twice.
+type StartQR struct{ ExceptIDs []int64 }
 
 // SubmitCode answers a login code prompt (auth.signIn).
 type SubmitCode struct{ Code string }
@@ -54,8 +58,10 @@ type SubmitPassword struct{ Password string }
 // RequestRecovery asks for a password recovery code by e-mail (auth.requestPasswordRecovery).
 type RequestRecovery struct{}
 
-// SubmitRecoveryCode answers the recovery code prompt (auth.recoverPassword).
-type SubmitRecoveryCode struct{ Code string }
+// SubmitRecoveryCode answers the recovery code prompt (auth.recoverPassword). With a
+// NewPassword (and optional Hint) recovery sets that password at once; without one it
+// removes the account's 2FA password.
+type SubmitRecoveryCode struct{ Code, NewPassword, Hint string }
 
 // SubmitEmail sets up a login e-mail when Telegram requires one (account.sendVerifyEmailCode).
 type SubmitEmail struct{ Email string }
@@ -121,7 +127,12 @@ func (in SubmitBotToken) Args() map[string]string {
 }
 
 // Args implements Input.
-func (StartQR) Args() map[string]string { return nil }
+func (in StartQR) Args() map[string]string {
+	if len(in.ExceptIDs) == 0 {
+		return nil
+	}
+	return map[string]string{"except_ids": formatIDs(in.ExceptIDs)}
+}
 
 // Args implements Input.
 func (SubmitCode) Args() map[string]string { return map[string]string{"code": Redacted} }
@@ -144,7 +155,13 @@ func (SubmitPassword) Args() map[string]string { return map[string]string{"passw
 func (RequestRecovery) Args() map[string]string { return nil }
 
 // Args implements Input.
-func (SubmitRecoveryCode) Args() map[string]string { return map[string]string{"code": Redacted} }
+func (in SubmitRecoveryCode) Args() map[string]string {
+	args := map[string]string{"code": Redacted}
+	if in.NewPassword != "" {
+		args["new_password"], args["hint"] = Redacted, in.Hint
+	}
+	return args
+}
 
 // Args implements Input.
 func (in SubmitEmail) Args() map[string]string { return map[string]string{"email": in.Email} }
@@ -167,23 +184,108 @@ func RedactBotToken(token string) string {
 }
 
 // CheckCode returns a login code as Telegram wants it, given what the user typed for the
-// code prompt c (nil when unknown): spaces and dashes dropped, digits only, of c's length
-// when Telegram gave one. SMS word and phrase codes are taken as typed. An *InputError
-// says what is wrong: nothing is sent and no attempt is spent. Send applies it to every
-// SubmitCode; drivers may call it to refuse a code before sending it.
+// code prompt c (nil when unknown), by the code's type:
+//
+//   - an SMS word (sms_word): one word, beginning as Telegram said (c.Pattern);
+//   - an SMS phrase (sms_phrase): words separated by single spaces, beginning as Telegram
+//     said;
+//   - a flash call (flash_call): the calling number, matching c.Pattern ('*' any digits);
+//   - any other: digits only, of c's length when Telegram gave one (for a missed call,
+//     the last digits of the calling number, which begins with c.Pattern).
+//
+// Spaces and dashes between digits are dropped, and a '+' before a number. An
+// *InputError says what is wrong: nothing is sent and no attempt is spent. Send applies it
+// to every SubmitCode; drivers may call it to refuse a code before sending it.
 func CheckCode(c *CodePrompt, text string) (string, error) {
 	text = strings.TrimSpace(text)
-	if c != nil && (c.Type == tgapi.CodeSMSWord || c.Type == tgapi.CodeSMSPhrase) {
-		return text, nil
+	if c != nil {
+		switch c.Type {
+		case tgapi.CodeSMSWord:
+			return checkWords(text, c.Pattern, false)
+		case tgapi.CodeSMSPhrase:
+			return checkWords(text, c.Pattern, true)
+		}
 	}
 	code := codeSeparators.Replace(text)
+	if c != nil && c.Type == tgapi.CodeFlashCall {
+		code = strings.TrimPrefix(code, "+")
+	}
 	if code == "" || strings.Trim(code, "0123456789") != "" {
 		return "", &InputError{"code", "a code is digits only; enter it again (nothing was sent)"}
+	}
+	if c != nil && c.Type == tgapi.CodeFlashCall && c.Pattern != "" && !flashPattern(c.Pattern).MatchString(code) {
+		return "", &InputError{"code", fmt.Sprintf("enter the whole number that called, which matches %s; enter it again (nothing was sent)", c.Pattern)}
 	}
 	if c != nil && c.Length > 0 && len(code) != c.Length {
 		return "", &InputError{"code", fmt.Sprintf("the code has %d digits, not %d; enter it again (nothing was sent)", c.Length, len(code))}
 	}
 	return code, nil
+}
+
+// checkWords checks an SMS word (one word) or phrase (several) against the beginning
+// Telegram announced, and returns it with single spaces between its words.
+func checkWords(text, beginning string, phrase bool) (string, error) {
+	words := strings.Fields(text)
+	what := "word"
+	if phrase {
+		what = "phrase"
+	}
+	if len(words) == 0 || !phrase && len(words) > 1 {
+		return "", &InputError{"code", fmt.Sprintf("enter the %s of the SMS; enter it again (nothing was sent)", what)}
+	}
+	for _, w := range words {
+		if strings.IndexFunc(w, func(r rune) bool { return !unicode.IsLetter(r) && r != '-' && r != '\'' }) >= 0 {
+			return "", &InputError{"code", fmt.Sprintf("the %s of the SMS has letters only; enter it again (nothing was sent)", what)}
+		}
+	}
+	code := strings.Join(words, " ")
+	if beginning != "" && !strings.HasPrefix(strings.ToLower(code), strings.ToLower(beginning)) {
+		return "", &InputError{"code", fmt.Sprintf("the %s of the SMS begins with %q; enter it again (nothing was sent)", what, beginning)}
+	}
+	return code, nil
+}
+
+// flashPattern turns a flash call's number pattern ("+99966*") into a regular expression
+// over the number's digits: '*' stands for any digits, anything else but digits is dropped.
+func flashPattern(pattern string) *regexp.Regexp {
+	var b strings.Builder
+	b.WriteString("^")
+	for _, r := range pattern {
+		switch {
+		case r == '*':
+			b.WriteString("[0-9]*")
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		}
+	}
+	b.WriteString("$")
+	return regexp.MustCompile(b.String())
+}
+
+// formatIDs writes user IDs as a comma-separated list, as ParseIDs reads them.
+func formatIDs(ids []int64) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(parts, ",")
+}
+
+// ParseIDs reads a comma-separated list of user IDs ("" is none): the except_ids of a QR
+// login, as a flag or a form gives them.
+func ParseIDs(s string) ([]int64, error) {
+	var ids []int64
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		id, err := strconv.ParseInt(part, 10, 64)
+		if err != nil || id <= 0 {
+			return nil, &InputError{"except_ids", fmt.Sprintf("%q is not a user ID; want positive numbers separated by commas", part)}
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
 }
 
 // codeSeparators are what people type between a code's digits.
@@ -236,7 +338,14 @@ func (in SubmitBotToken) validate() error {
 
 func (StartQR) validate() error { return nil }
 
-func (in SubmitCode) validate() error { return validateCode("code", in.Code) }
+func (in SubmitCode) validate() error {
+	// The shape depends on the code's type (digits, a word, a phrase): CheckCode checks it
+	// against the prompt.
+	if code := strings.TrimSpace(in.Code); code == "" || len(code) > 128 {
+		return &InputError{"code", "want the code you received: digits, or the word or phrase of an SMS"}
+	}
+	return nil
+}
 
 func validateCode(field, code string) error {
 	if !codeRe.MatchString(strings.TrimSpace(code)) {
@@ -270,7 +379,15 @@ func (in SubmitPassword) validate() error {
 
 func (RequestRecovery) validate() error { return nil }
 
-func (in SubmitRecoveryCode) validate() error { return validateCode("recovery code", in.Code) }
+func (in SubmitRecoveryCode) validate() error {
+	if in.NewPassword == "" && in.Hint != "" {
+		return &InputError{"hint", "a hint goes with a new password; give one, or leave the hint out"}
+	}
+	if in.Hint != "" && in.Hint == in.NewPassword {
+		return &InputError{"hint", "must not be the password itself"}
+	}
+	return validateCode("recovery code", in.Code)
+}
 
 func (in SubmitEmail) validate() error {
 	if !emailRe.MatchString(strings.TrimSpace(in.Email)) {
@@ -293,7 +410,8 @@ func ParseInput(event Event, args map[string]string) (Input, error) {
 	case transitions.SubmitBotToken:
 		return SubmitBotToken{Token: args["token"]}, nil
 	case transitions.StartQR:
-		return StartQR{}, nil
+		ids, err := ParseIDs(args["except_ids"])
+		return StartQR{ExceptIDs: ids}, err
 	case transitions.SubmitCode:
 		return SubmitCode{Code: args["code"]}, nil
 	case transitions.ResendCode:
@@ -307,7 +425,7 @@ func ParseInput(event Event, args map[string]string) (Input, error) {
 	case transitions.RequestRecovery:
 		return RequestRecovery{}, nil
 	case transitions.SubmitRecoveryCode:
-		return SubmitRecoveryCode{Code: args["code"]}, nil
+		return SubmitRecoveryCode{Code: args["code"], NewPassword: args["new_password"], Hint: args["hint"]}, nil
 	case transitions.SubmitEmail:
 		return SubmitEmail{Email: args["email"]}, nil
 	case transitions.SubmitEmailCode:
@@ -316,9 +434,49 @@ func ParseInput(event Event, args map[string]string) (Input, error) {
 		return LogOut{}, nil
 	case transitions.LoginTokenUpdate:
 		return LoginTokenScanned{}, nil
+	case transitions.Pay:
+		return Pay{}, nil
+	case transitions.CheckPaid:
+		return CheckPaid{}, nil
+	case transitions.ResetEmail:
+		return ResetEmail{}, nil
 	}
 	if in, ok, err := parseAccountInput(event, args); ok {
 		return in, err
 	}
 	return nil, &InputError{"event", fmt.Sprintf("%q is not an input a driver can send", event)}
 }
+
+// Pay asks for the payment form of a paid sign-in (payments.getPaymentForm), to pay it in a
+// browser at the URL the prompt then shows.
+type Pay struct{}
+
+// CheckPaid asks Telegram whether the sign-in was paid (auth.checkPaidAuth); once it was,
+// the code is sent.
+type CheckPaid struct{}
+
+// ResetEmail asks Telegram to reset the login e-mail a code went to (auth.resetLoginEmail),
+// for someone who cannot reach that address any more.
+type ResetEmail struct{}
+
+// Event implements Input.
+func (Pay) Event() Event { return transitions.Pay }
+
+// Event implements Input.
+func (CheckPaid) Event() Event { return transitions.CheckPaid }
+
+// Event implements Input.
+func (ResetEmail) Event() Event { return transitions.ResetEmail }
+
+// Args implements Input.
+func (Pay) Args() map[string]string { return nil }
+
+// Args implements Input.
+func (CheckPaid) Args() map[string]string { return nil }
+
+// Args implements Input.
+func (ResetEmail) Args() map[string]string { return nil }
+
+func (Pay) validate() error        { return nil }
+func (CheckPaid) validate() error  { return nil }
+func (ResetEmail) validate() error { return nil }

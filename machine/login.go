@@ -44,6 +44,27 @@ type CodeInfo struct {
 	Pattern      string         `json:"pattern,omitempty"`
 	EmailPattern string         `json:"email_pattern,omitempty"`
 	URL          string         `json:"url,omitempty"`
+	// EmailReset says whether and when the login e-mail an e-mail code went to can be
+	// reset; nil when it cannot.
+	EmailReset *EmailReset `json:"email_reset,omitempty"`
+}
+
+// EmailReset is what Telegram said of resetting the login e-mail (auth.resetLoginEmail).
+type EmailReset = tgapi.EmailReset
+
+// Payment is what a paid sign-in asks (auth.sentCodePaymentRequired) and, once asked
+// for, the payment form.
+type Payment struct {
+	// Amount is in the smallest units of Currency (ISO 4217): 199 USD is $1.99.
+	Amount         int64  `json:"amount"`
+	Currency       string `json:"currency"`
+	PremiumDays    int    `json:"premium_days,omitempty"`
+	StoreProduct   string `json:"store_product,omitempty"`
+	SupportEmail   string `json:"support_email,omitempty"`
+	SupportSubject string `json:"support_subject,omitempty"`
+	// FormID and URL are the payment form's (payments.getPaymentForm), once asked for.
+	FormID int64  `json:"form_id,omitempty"`
+	URL    string `json:"url,omitempty"`
 }
 
 // Login is the persisted record of one login. It never holds a password, and a code only
@@ -78,6 +99,10 @@ type Login struct {
 	QRPollAt    time.Time `json:"qr_poll_at,omitzero"`
 	// QRMigrateDC is the DC to import the token on (auth.loginTokenMigrateTo).
 	QRMigrateDC int `json:"qr_migrate_dc,omitempty"`
+	// QRExceptIDs are the users already logged in, passed as except_ids.
+	QRExceptIDs []int64 `json:"qr_except_ids,omitempty"`
+	// Payment is what a paid sign-in asks, in PaymentRequired.
+	Payment *Payment `json:"payment,omitempty"`
 
 	// ResendAt is when auth.resendCode becomes sensible (the code's timeout).
 	ResendAt time.Time `json:"resend_at,omitzero"`
@@ -119,8 +144,17 @@ func (l *Login) Clone() *Login {
 	c := *l
 	if l.Code != nil {
 		code := *l.Code
+		if code.EmailReset != nil {
+			r := *code.EmailReset
+			code.EmailReset = &r
+		}
 		c.Code = &code
 	}
+	if l.Payment != nil {
+		p := *l.Payment
+		c.Payment = &p
+	}
+	c.QRExceptIDs = append([]int64(nil), l.QRExceptIDs...)
 	if l.Terms != nil {
 		t := *l.Terms
 		c.Terms = &t

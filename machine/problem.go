@@ -46,7 +46,14 @@ const (
 	// ProblemNote: a problem recorded before problems were structured; Detail holds the
 	// words it was recorded with.
 	ProblemNote ProblemCode = "note"
+	// ProblemSignUpInApp: the number has no account, and Telegram lets it sign up only in
+	// an official app (PHONE_NUMBER_APP_SIGNUP_FORBIDDEN); the login failed.
+	ProblemSignUpInApp ProblemCode = "signup_in_app"
 )
+
+// fatalProblems are the fatal errors that have a problem of their own, saying what to do
+// instead; any other is ProblemFatal.
+var fatalProblems = map[string]ProblemCode{"PHONE_NUMBER_APP_SIGNUP_FORBIDDEN": ProblemSignUpInApp}
 
 // Problem says why the last input did not get through, as data: front-ends render it their
 // own way, or use Text. It never holds a secret.
@@ -119,6 +126,8 @@ func (p *Problem) Text() string {
 		return fmt.Sprintf("Telegram lets a session terminate others only once it is 24 hours old%s; try again %s.", tg, when)
 	case ProblemSessionRevoked:
 		return fmt.Sprintf("Telegram no longer knows this session%s: it was terminated from another one; log in again.", tg)
+	case ProblemSignUpInApp:
+		return fmt.Sprintf("This number has no Telegram account, and Telegram lets it sign up only in an official Telegram app%s: sign up there first, then log in here.", tg)
 	case ProblemUnexpectedAnswer:
 		return fmt.Sprintf("Telegram answered %s with something tgauth cannot use (%s); try again.", p.Call, p.Detail)
 	}

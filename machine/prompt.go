@@ -40,6 +40,7 @@ const (
 	Wait            PromptKind = "wait"          // a Telegram call is in flight
 	ShowDone        PromptKind = "done"          // authorized as Prompt.User
 	ShowClosed      PromptKind = "closed"        // final: Prompt.Reason says why
+	AskPayment      PromptKind = "payment"       // pay for the sign-in (Prompt.Payment), then check
 )
 
 // Prompt is what the user must do now, in terms a front-end can render without knowing the
@@ -61,6 +62,7 @@ type Prompt struct {
 	// Account shows the account chart's results: the sessions last listed, the recovery
 	// e-mail waiting for its code.
 	Account *AccountPrompt `json:"account,omitempty"`
+	Payment *PaymentPrompt `json:"payment,omitempty"`
 
 	// RetryAt is set during a flood wait: RetryInput is refused until then.
 	RetryAt    time.Time `json:"retry_at,omitzero"`
@@ -85,6 +87,22 @@ type CodePrompt struct {
 	Pattern      string         `json:"pattern,omitempty"`
 	EmailPattern string         `json:"email_pattern,omitempty"`
 	URL          string         `json:"url,omitempty"`
+	// EmailReset, for a code sent to the login e-mail, says that the address can be reset
+	// (reset_email) and how long that takes, or when a reset asked for happens.
+	EmailReset *EmailReset `json:"email_reset,omitempty"`
+}
+
+// PaymentPrompt is what a paid sign-in asks: Price (Amount in the smallest units of
+// Currency, in words) for PremiumDays of Telegram Premium, whom to write to about it, and,
+// once the form was asked for (pay), the URL to pay it at.
+type PaymentPrompt struct {
+	Amount         int64  `json:"amount"`
+	Currency       string `json:"currency"`
+	Price          string `json:"price"`
+	PremiumDays    int    `json:"premium_days,omitempty"`
+	SupportEmail   string `json:"support_email,omitempty"`
+	SupportSubject string `json:"support_subject,omitempty"`
+	URL            string `json:"url,omitempty"`
 }
 
 // PasswordPrompt describes the 2FA password asked for.
@@ -126,7 +144,7 @@ func (e *Engine) snapshot(l *Login) Snapshot {
 }
 
 func (e *Engine) prompt(l *Login) Prompt {
-	p := Prompt{Accepts: transitions.Accepts(l.State, transitions.Input), Problem: l.Problem}
+	p := Prompt{Accepts: e.accepts(l), Problem: l.Problem}
 	if l.RetryAt.After(e.now()) {
 		p.RetryAt, p.RetryInput = l.RetryAt, l.RetryInput
 	}
@@ -136,7 +154,7 @@ func (e *Engine) prompt(l *Login) Prompt {
 	case states.CodeSent:
 		p.Kind = AskCode
 		p.Code = codePrompt(l)
-		p.Message = fmt.Sprintf("Enter the %s sent %s.", lengthWord(p.Code.Length, "code"), CodeVia(p.Code.Type))
+		p.Message = codeMessage(p.Code, e.now())
 		e.attempts(&p, l)
 	case states.CodeExpired:
 		p.Kind, p.Message = AskNewCode, "The code expired. Ask for a new one, or cancel."
@@ -153,7 +171,7 @@ func (e *Engine) prompt(l *Login) Prompt {
 		e.attempts(&p, l)
 	case states.RecoveryCodeSent:
 		p.Kind, p.RecoveryEmail = AskRecoveryCode, l.RecoveryEmail
-		p.Message = fmt.Sprintf("Enter the recovery code sent to %s.", l.RecoveryEmail)
+		p.Message = fmt.Sprintf("Enter the recovery code sent to %s, and a new password if you want one: recovering without a new password removes the account's 2FA password.", l.RecoveryEmail)
 		e.attempts(&p, l)
 	case states.EmailRequired:
 		p.Kind, p.Message = AskEmail, "Telegram asks for a login e-mail before it sends codes. Enter an e-mail address."
@@ -168,6 +186,12 @@ func (e *Engine) prompt(l *Login) Prompt {
 			p.Message = "Scan the QR code with a logged-in Telegram app: Settings > Devices > Link Desktop Device."
 		} else {
 			p.Message = "Waiting for a QR code from Telegram."
+		}
+	case states.PaymentRequired:
+		p.Kind, p.Payment = AskPayment, paymentPrompt(l.Payment)
+		p.Message = paymentMessage(p.Payment)
+		if p.RetryInput == transitions.CheckPaid {
+			p.Message = fmt.Sprintf("Telegram has not received the payment yet. %s Check again after %s.", p.Message, p.RetryAt.UTC().Format(time.RFC3339))
 		}
 	case states.Authorized:
 		p.Kind, p.User = ShowDone, l.User
@@ -192,8 +216,116 @@ func codePrompt(l *Login) *CodePrompt {
 	if c := l.Code; c != nil {
 		p.Type, p.Length, p.NextType = c.Type, c.Length, c.NextType
 		p.Pattern, p.EmailPattern, p.URL = c.Pattern, c.EmailPattern, c.URL
+		if c.EmailReset != nil {
+			r := *c.EmailReset
+			p.EmailReset = &r
+		}
 	}
 	return p
+}
+
+// accepts lists the inputs l takes now: those of its state the table has, less those
+// not available now (see available).
+func (e *Engine) accepts(l *Login) []Event {
+	var out []Event
+	for _, ev := range transitions.Accepts(l.State, transitions.Input) {
+		if available(l, ev, e.now()) == nil {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+// codeMessage asks for the code c describes, in the words its type needs.
+func codeMessage(c *CodePrompt, now time.Time) string {
+	switch c.Type {
+	case tgapi.CodeSMSWord:
+		return "Enter the word sent by SMS" + beginning(c.Pattern) + "."
+	case tgapi.CodeSMSPhrase:
+		return "Enter the phrase sent by SMS" + beginning(c.Pattern) + "."
+	case tgapi.CodeFlashCall:
+		return fmt.Sprintf("Telegram calls you and hangs up: enter the number that called (it matches %s).", c.Pattern)
+	case tgapi.CodeMissedCall:
+		return fmt.Sprintf("Telegram calls you and hangs up: enter the last %d digits of the number that called (it begins with %s).", c.Length, c.Pattern)
+	case tgapi.CodeFragmentSMS:
+		return fmt.Sprintf("Enter the %s sent by SMS to your anonymous number; read it at %s.", lengthWord(c.Length, "code"), c.URL)
+	case tgapi.CodeEmail:
+		msg := fmt.Sprintf("Enter the %s sent to your login e-mail %s.", lengthWord(c.Length, "code"), c.EmailPattern)
+		switch r := c.EmailReset; {
+		case r == nil:
+		case r.PendingAt.After(now):
+			msg += fmt.Sprintf(" The login e-mail will be reset at %s; ask for the reset again then.", r.PendingAt.UTC().Format(time.RFC3339))
+		case !r.PendingAt.IsZero():
+			msg += " The reset of the login e-mail is due: ask for it again to get a code by SMS."
+		case r.Wait > 0:
+			msg += fmt.Sprintf(" Cannot reach it? Ask to reset it; the reset takes %s.", r.Wait)
+		default:
+			msg += " Cannot reach it? Ask to reset it, at once."
+		}
+		return msg
+	}
+	return fmt.Sprintf("Enter the %s sent %s.", lengthWord(c.Length, "code"), CodeVia(c.Type))
+}
+
+func beginning(b string) string {
+	if b == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (it begins with %q)", b)
+}
+
+// paymentPrompt describes what a paid sign-in asks; nil without a payment.
+func paymentPrompt(p *Payment) *PaymentPrompt {
+	if p == nil {
+		return nil
+	}
+	return &PaymentPrompt{Amount: p.Amount, Currency: p.Currency, Price: Price(p.Amount, p.Currency),
+		PremiumDays: p.PremiumDays, SupportEmail: p.SupportEmail, SupportSubject: p.SupportSubject, URL: p.URL}
+}
+
+func paymentMessage(p *PaymentPrompt) string {
+	if p == nil {
+		return "Telegram asks for a payment before it sends a code."
+	}
+	msg := fmt.Sprintf("Telegram sends no code to this number until the sign-in is paid for: %s", p.Price)
+	if p.PremiumDays > 0 {
+		msg += fmt.Sprintf(" for %d days of Telegram Premium", p.PremiumDays)
+	}
+	if p.URL == "" {
+		msg += ". Ask for the payment form (pay), pay it in a browser, then check the payment (check_paid)."
+	} else {
+		msg += fmt.Sprintf(". Pay at %s, then check the payment (check_paid).", p.URL)
+	}
+	if p.SupportEmail != "" {
+		msg += fmt.Sprintf(" Questions: write to %s with the subject %q.", p.SupportEmail, p.SupportSubject)
+	}
+	return msg
+}
+
+// currencyExp are the currencies whose smallest unit is not a hundredth (ISO 4217).
+var currencyExp = map[string]int{"BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0,
+	"KRW": 0, "PYG": 0, "RWF": 0, "UGX": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
+	"BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3}
+
+// Price writes an amount in the smallest units of an ISO 4217 currency in words:
+// Price(199, "USD") is "1.99 USD", Price(500, "JPY") "500 JPY".
+func Price(amount int64, currency string) string {
+	exp, ok := currencyExp[currency]
+	if !ok {
+		exp = 2
+	}
+	if exp == 0 {
+		return fmt.Sprintf("%d %s", amount, currency)
+	}
+	unit := int64(1)
+	for range exp {
+		unit *= 10
+	}
+	sign := ""
+	if amount < 0 {
+		sign, amount = "-", -amount
+	}
+	return fmt.Sprintf("%s%d.%0*d %s", sign, amount/unit, exp, amount%unit, currency)
 }
 
 func (e *Engine) attempts(p *Prompt, l *Login) {

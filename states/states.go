@@ -84,6 +84,14 @@ const (
 	InvalidatingCodes        State = "InvalidatingCodes"
 )
 
+// The states of a paid sign-in and of the login e-mail reset.
+const (
+	PaymentRequired    State = "PaymentRequired"
+	GettingPaymentForm State = "GettingPaymentForm"
+	CheckingPaidAuth   State = "CheckingPaidAuth"
+	ResettingEmail     State = "ResettingEmail"
+)
+
 // Info describes one state.
 type Info struct {
 	Name State
@@ -113,6 +121,11 @@ var All = []Info{
 	{Name: SendingEmailCode, Kind: InFlight, Call: "account.sendVerifyEmailCode"},
 	{Name: EmailCodeSent, Kind: AwaitingInput, Awaits: "the code sent to the new login e-mail"},
 	{Name: CheckingEmailCode, Kind: InFlight, Call: "account.verifyEmail"},
+	// Paid sign-in and the login e-mail reset.
+	{Name: ResettingEmail, Kind: InFlight, Call: "auth.resetLoginEmail"},
+	{Name: PaymentRequired, Kind: AwaitingInput, Awaits: "a payment for the sign-in: get the payment form (pay), check it was paid (check_paid), or cancel"},
+	{Name: GettingPaymentForm, Kind: InFlight, Call: "payments.getPaymentForm"},
+	{Name: CheckingPaidAuth, Kind: InFlight, Call: "auth.checkPaidAuth"},
 	{Name: ExportingQR, Kind: InFlight, Call: "auth.exportLoginToken"},
 	{Name: QRWaiting, Kind: AwaitingInput, Awaits: "the QR code to be scanned by a logged-in app (the engine polls)"},
 	{Name: ImportingQR, Kind: InFlight, Call: "auth.importLoginToken"},

@@ -27,6 +27,10 @@ type sentCode struct {
 	// mailTo is the address account.sendVerifyEmailCode sent the e-mail
 	// verification code to (setup_email_required).
 	mailTo string
+	// unpaid: auth.sendCode asked for a payment, and no code went out yet.
+	unpaid bool
+	// resetAt is when a requested reset of the login e-mail happens.
+	resetAt time.Time
 }
 
 // nextCodeType is the fixed chain of auth.resendCode: the code is resent
@@ -49,6 +53,7 @@ func (d *DC) registerAuth(r *tg.ServerDispatcher) {
 	r.OnAuthImportBotAuthorization(d.importBotAuthorization)
 	r.OnAccountSendVerifyEmailCode(d.sendVerifyEmailCode)
 	r.OnAccountVerifyEmail(d.verifyEmail)
+	d.registerPaths(r)
 }
 
 // sendCode answers, in this order: PHONE_NUMBER_INVALID, PHONE_MIGRATE_X,
@@ -68,6 +73,9 @@ func (d *DC) sendCode(ctx context.Context, req *tg.AuthSendCodeRequest) (tg.Auth
 	if acc.banned {
 		return nil, tgerr.New(400, "PHONE_NUMBER_BANNED")
 	}
+	if acc.appSignUpOnly && !acc.registered {
+		return nil, tgerr.New(400, "PHONE_NUMBER_APP_SIGNUP_FORBIDDEN")
+	}
 	now := s.now()
 	if acc.floodWait > 0 {
 		if acc.floodUntil.IsZero() {
@@ -78,9 +86,12 @@ func (d *DC) sendCode(ctx context.Context, req *tg.AuthSendCodeRequest) (tg.Auth
 			return nil, tgerr.New(420, "FLOOD_WAIT_"+strconv.Itoa(secs))
 		}
 	}
-	if acc.pass != nil && acc.hasLogoutToken(req.Settings.LogoutTokens) {
-		s.key(c).pending = acc
-		return nil, errPasswordNeed
+	if acc.hasLogoutToken(req.Settings.LogoutTokens) {
+		if acc.pass != nil {
+			s.key(c).pending = acc
+			return nil, errPasswordNeed
+		}
+		return &tg.AuthSentCodeSuccess{Authorization: s.authorize(c, acc)}, nil
 	}
 
 	for _, old := range s.codes {
@@ -100,6 +111,10 @@ func (d *DC) sendCode(ctx context.Context, req *tg.AuthSendCodeRequest) (tg.Auth
 		sc.typ = codeEmail // the e-mail was set up by an earlier login
 	}
 	s.codes[sc.hash] = sc
+	if acc.paid != nil {
+		sc.unpaid = true
+		return sc.paymentRequired(), nil
+	}
 	return sc.sentCode(), nil
 }
 
@@ -167,7 +182,7 @@ func (d *DC) signIn(ctx context.Context, req *tg.AuthSignInRequest) (tg.AuthAuth
 	acc := sc.acc
 	// A setup_email_required code has no login code until an e-mail is
 	// verified (account.verifyEmail), so nothing matches it.
-	if sc.typ == codeSetupEmail || code != digitCode(acc.dc, loginCodeLength) {
+	if sc.typ == codeSetupEmail || sc.unpaid || !sc.matches(code) {
 		sc.attempts++
 		if sc.attempts >= s.maxCodeAttempts {
 			sc.dead = true
@@ -220,8 +235,9 @@ func (d *DC) signUp(ctx context.Context, req *tg.AuthSignUpRequest) (tg.AuthAuth
 	return s.authorize(c, acc), nil
 }
 
-// logOut unbinds the key; for a 2FA account it answers a future_auth_token
-// that later makes auth.sendCode answer SESSION_PASSWORD_NEEDED.
+// logOut unbinds the key and answers a future_auth_token that later makes
+// auth.sendCode answer SESSION_PASSWORD_NEEDED for a 2FA account and
+// auth.sentCodeSuccess (the key authorized at once) for any other.
 func (d *DC) logOut(ctx context.Context) (*tg.AuthLoggedOut, error) {
 	c := callOf(ctx)
 	s := d.st
@@ -235,7 +251,7 @@ func (d *DC) logOut(ctx context.Context) (*tg.AuthLoggedOut, error) {
 	s.key(c).userID = 0
 	s.dropAuthorization(c.key)
 	out := &tg.AuthLoggedOut{}
-	if acc.pass != nil {
+	if !acc.bot {
 		out.FutureAuthToken = randomBytes(32)
 		acc.logoutTokens = append(acc.logoutTokens, string(out.FutureAuthToken))
 	}
@@ -401,11 +417,16 @@ func (sc *sentCode) sentCodeType() tg.AuthSentCodeTypeClass {
 	case codeMissedCall:
 		return &tg.AuthSentCodeTypeMissedCall{Prefix: "+99966", Length: loginCodeLength}
 	case codeEmail:
-		return &tg.AuthSentCodeTypeEmailCode{EmailPattern: maskEmail(sc.loginEmail()), Length: loginCodeLength}
+		return sc.emailCodeType()
 	case codeSetupEmail:
 		return &tg.AuthSentCodeTypeSetUpEmailRequired{}
 	case codeFragmentSMS:
 		return &tg.AuthSentCodeTypeFragmentSMS{URL: "https://fragment.com/numbers", Length: loginCodeLength}
+	case codeSMSWord:
+		return &tg.AuthSentCodeTypeSMSWord{Beginning: sc.wordCode()[:1]}
+	case codeSMSPhrase:
+		word, _, _ := strings.Cut(sc.wordCode(), " ")
+		return &tg.AuthSentCodeTypeSMSPhrase{Beginning: word}
 	default:
 		return &tg.AuthSentCodeTypeApp{Length: loginCodeLength}
 	}

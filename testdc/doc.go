@@ -11,7 +11,10 @@
 // phone is 400 PHONE_NUMBER_INVALID. User IDs are the phone's digits.
 //
 // With D the DC digit of the account:
-//   - the login code is D five times ("22222"), whatever the code type;
+//   - the login code is D five times ("22222"), except for an SMS word
+//     (the DC's word: alpha, bravo, charlie; beginning: its first letter), an
+//     SMS phrase (that word, then "delta echo"; beginning: the word) and a
+//     flash call (the calling number 99966DDDDD, pattern "+99966*");
 //   - the e-mail verification code (setup_email_required) and the password
 //     recovery code are D six times ("222222").
 //
@@ -19,7 +22,8 @@
 //
 // auth.sendCode: on the wrong DC 303 PHONE_MIGRATE_X (so are auth.signIn,
 // auth.signUp, auth.resendCode and auth.cancelCode); banned: 400
-// PHONE_NUMBER_BANNED; flood_wait: 420 FLOOD_WAIT_X until flood_wait
+// PHONE_NUMBER_BANNED; app_signup_only (unregistered): 400
+// PHONE_NUMBER_APP_SIGNUP_FORBIDDEN; flood_wait: 420 FLOOD_WAIT_X until flood_wait
 // seconds after the first auth.sendCode; a logout token of this 2FA account
 // in codeSettings.logout_tokens: 401 SESSION_PASSWORD_NEEDED (other
 // accounts' tokens are ignored); else auth.sentCode of the account's code
@@ -27,6 +31,7 @@
 // the asking auth key and phone, and replaces that key's previous code for
 // the phone. Code types: app, sms, call, flash_call (pattern "+99966*"),
 // missed_call (prefix "+99966"), email (auth.sentCodeTypeEmailCode), fragment_sms,
+// sms_word, sms_phrase,
 // setup_email_required (auth.sentCodeTypeSetUpEmailRequired, then
 // account.sendVerifyEmailCode and account.verifyEmail with purpose
 // emailVerifyPurposeLoginSetup give an auth.sentCodeTypeEmailCode; the
@@ -60,8 +65,10 @@
 // (or none requested) 400 CODE_INVALID, else removes the password (or sets
 // new_settings) and authorizes the key.
 //
-// auth.logOut unbinds the key and, for a 2FA account, answers a
-// future_auth_token. users.getUsers, updates.getState and auth.logOut on a
+// auth.logOut unbinds the key and answers a future_auth_token: passed to a
+// later auth.sendCode it answers 401 SESSION_PASSWORD_NEEDED for a 2FA
+// account and auth.sentCodeSuccess (the key authorized) for any other.
+// users.getUsers, updates.getState and auth.logOut on a
 // key that is not authorized: 401 AUTH_KEY_UNREGISTERED.
 //
 // auth.importBotAuthorization: "ID:SECRET" with ID a positive decimal and
@@ -95,6 +102,28 @@
 // 400 EMAIL_UNCONFIRMED_6: the change waits for account.confirmPasswordEmail with D six
 // times (CODE_INVALID otherwise), account.resendPasswordEmail or
 // account.cancelPasswordEmail (EMAIL_HASH_EXPIRED when nothing waits).
+//
+// Paid sign-in (paid_auth): auth.sendCode answers
+// auth.sentCodePaymentRequired with the world's amount, currency and premium
+// days, a support address and subject, and no code goes out.
+// payments.getPaymentForm for an inputInvoicePremiumAuthCode naming that
+// hash (on its key) and exactly what was asked answers a form ID and a URL
+// (400 INVOICE_INVALID otherwise). payments.sendPaymentForm pays the form,
+// or with form_id 0 every open form of the purpose's phone (Pay, `tgauth
+// testdc pay`). auth.checkPaidAuth answers 420 FLOOD_WAIT_10 (CheckPaidWait)
+// while the form is unpaid; once paid, auth.sentCode (same hash), and the
+// account signs in for free from then on.
+//
+// Login e-mail reset (code_type email with email_reset N): the e-mail code
+// carries reset_available_period N. auth.resetLoginEmail with N > 0 answers
+// the e-mail code again with reset_pending_date now+N, then 400
+// TASK_ALREADY_EXISTS until that date; at or after it (or at once with N =
+// 0) the login e-mail is dropped and the code goes out by SMS (same hash).
+// Any other code: 400 EMAIL_NOT_ALLOWED.
+//
+// except_ids of auth.exportLoginToken: auth.acceptLoginToken by a user named
+// there answers 400 AUTH_TOKEN_EXCEPTION (Telegram does not document the
+// error; this is the test DC's choice).
 //
 // help.getConfig and help.getCdnConfig are answered by tgtest's config
 // service; unknown methods by 400 INPUT_METHOD_INVALID.

@@ -3,6 +3,7 @@ package testdc
 import (
 	"context"
 	"encoding/binary"
+	"slices"
 	"time"
 
 	"github.com/gotd/log"
@@ -23,6 +24,9 @@ type loginToken struct {
 	exporter tgtest.Session
 	accepted *account // the user who accepted it, nil until then
 	used     bool     // a login completed (or is waiting for the password)
+	// exceptIDs are the users already logged in on the exporting side
+	// (except_ids): none of them may accept the token.
+	exceptIDs []int64
 }
 
 func (d *DC) registerQR(r *tg.ServerDispatcher) {
@@ -46,7 +50,7 @@ func (d *DC) exportLoginToken(ctx context.Context, req *tg.AuthExportLoginTokenR
 		case t.accepted != nil && !t.used:
 			return s.loginTokenResult(c, t)
 		case t.accepted == nil && s.now().Before(t.expires):
-			t.srv, t.exporter = c.srv, c.session
+			t.srv, t.exporter, t.exceptIDs = c.srv, c.session, req.ExceptIDs
 			return &tg.AuthLoginToken{Expires: int(t.expires.Unix()), Token: t.token}, nil
 		}
 	}
@@ -56,6 +60,8 @@ func (d *DC) exportLoginToken(ctx context.Context, req *tg.AuthExportLoginTokenR
 		apiID:    req.APIID,
 		srv:      c.srv,
 		exporter: c.session,
+		// except_ids are kept as the last export named them.
+		exceptIDs: req.ExceptIDs,
 	}
 	k.qr = t
 	s.tokens[string(t.token)] = t
@@ -108,7 +114,8 @@ func (s *state) loginTokenResult(c call, t *loginToken) (tg.AuthLoginTokenClass,
 // acceptLoginToken, from an authorized key, accepts a token for its user
 // and pushes updateShort{updateLoginToken} to the exporting session:
 // AUTH_TOKEN_INVALID for an unknown token, AUTH_TOKEN_ALREADY_ACCEPTED,
-// AUTH_TOKEN_EXPIRED. except_ids of the export are not checked.
+// AUTH_TOKEN_EXPIRED, and AUTH_TOKEN_EXCEPTION for a user the export named in
+// except_ids (already logged in there).
 func (d *DC) acceptLoginToken(ctx context.Context, token []byte) (*tg.Authorization, error) {
 	c := callOf(ctx)
 	s := d.st
@@ -126,6 +133,8 @@ func (d *DC) acceptLoginToken(ctx context.Context, token []byte) (*tg.Authorizat
 		err = tgerr.New(400, "AUTH_TOKEN_ALREADY_ACCEPTED")
 	case !s.now().Before(t.expires):
 		err = errTokenExpired
+	case slices.Contains(t.exceptIDs, self.id):
+		err = tgerr.New(400, "AUTH_TOKEN_EXCEPTION")
 	}
 	if err != nil {
 		s.mu.Unlock()

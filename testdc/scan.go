@@ -23,16 +23,10 @@ func Scan(ctx context.Context, cfg Config, phone, password string, url string) e
 	if err != nil {
 		return fmt.Errorf("testdc: scan: login URL: %w", err)
 	}
-	p, ok := normalizePhone(phone)
-	if !ok {
-		return fmt.Errorf("testdc: scan: bad phone %q", phone)
-	}
-	opts, err := cfg.ClientOptions()
+	client, p, err := phoneClient(cfg, phone, "scan")
 	if err != nil {
-		return fmt.Errorf("testdc: scan: %w", err)
+		return err
 	}
-	opts.DC = phoneDC(p)
-	client := telegram.NewClient(scanAppID, scanAppHash, opts)
 	return client.Run(ctx, func(ctx context.Context) error {
 		flow := auth.NewFlow(scanner{phone: p, password: password}, auth.SendCodeOptions{})
 		if err := client.Auth().IfNecessary(ctx, flow); err != nil {
@@ -43,6 +37,21 @@ func Scan(ctx context.Context, cfg Config, phone, password string, url string) e
 		}
 		return nil
 	})
+}
+
+// phoneClient returns a client of cfg's DCs on the DC of phone (normalized, as
+// the second return), for the command what.
+func phoneClient(cfg Config, phone, what string) (*telegram.Client, string, error) {
+	p, ok := normalizePhone(phone)
+	if !ok {
+		return nil, "", fmt.Errorf("testdc: %s: bad phone %q", what, phone)
+	}
+	opts, err := cfg.ClientOptions()
+	if err != nil {
+		return nil, "", fmt.Errorf("testdc: %s: %w", what, err)
+	}
+	opts.DC = phoneDC(p)
+	return telegram.NewClient(scanAppID, scanAppHash, opts), p, nil
 }
 
 // The scanning client's API credentials (the test DC accepts any).

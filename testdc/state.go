@@ -28,6 +28,7 @@ type state struct {
 	keys     map[[8]byte]*keyState  // by auth key ID
 	codes    map[string]*sentCode   // by phone_code_hash
 	tokens   map[string]*loginToken // by string(token)
+	forms    map[int64]*paymentForm // by form ID
 }
 
 // account is a user: a phone account (from the world or implicit) or a bot.
@@ -59,6 +60,9 @@ type account struct {
 	auths         []*authorization // its sessions (account.go)
 	newSessionAge time.Duration    // how far back a new login's session is dated
 	pendingPass   *pendingPassword // a password change waiting for its e-mail's code
+	paid          *PaidAuth        // what a sign-in costs; nil once paid, or free
+	emailReset    *int             // seconds an e-mail reset takes; nil: none offered
+	appSignUpOnly bool
 }
 
 // keyState is what the DCs know about one auth key.
@@ -84,6 +88,7 @@ func newState(opts Options) *state {
 		keys:            map[[8]byte]*keyState{},
 		codes:           map[string]*sentCode{},
 		tokens:          map[string]*loginToken{},
+		forms:           map[int64]*paymentForm{},
 	}
 	for _, a := range opts.World.Accounts {
 		s.addWorldAccount(a)
@@ -116,6 +121,7 @@ func (s *state) addWorldAccount(a Account) {
 	acc.nextType = a.NextType
 	acc.timeout = a.Timeout
 	s.addWorldSessions(acc, a.Sessions, a.NewSessionAge)
+	acc.paid, acc.emailReset, acc.appSignUpOnly = a.PaidAuth, a.EmailReset, a.AppSignUpOnly
 }
 
 // newAccount registers a phone account with the implicit defaults.

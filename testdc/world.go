@@ -41,7 +41,8 @@ type Account struct {
 	// during FloodWait seconds from the first auth.sendCode for the phone.
 	FloodWait int `json:"flood_wait,omitempty"`
 	// CodeType is how the login code is "sent": app (default), sms, call,
-	// flash_call, missed_call, email, setup_email_required or fragment_sms.
+	// flash_call, missed_call, email, setup_email_required, fragment_sms,
+	// sms_word or sms_phrase.
 	CodeType string `json:"code_type,omitempty"`
 	// NextType is the type auth.resendCode switches to: sms, call,
 	// flash_call, missed_call, fragment_sms or "" (none).
@@ -60,6 +61,23 @@ type Account struct {
 	// NewSessionAge dates every new login of the account that far back (a Go duration,
 	// "25h"), so that it may terminate other sessions at once (the 24-hour rule).
 	NewSessionAge string `json:"new_session_age,omitempty"`
+	// PaidAuth makes auth.sendCode answer auth.sentCodePaymentRequired (asking
+	// this amount) until a payment form of the phone is paid (see Pay).
+	PaidAuth *PaidAuth `json:"paid_auth,omitempty"`
+	// EmailReset, for code_type email, lets the login e-mail be reset
+	// (auth.resetLoginEmail): the seconds the reset takes, 0 for at once.
+	EmailReset *int `json:"email_reset,omitempty"`
+	// AppSignUpOnly, for an unregistered account, makes auth.sendCode answer
+	// 400 PHONE_NUMBER_APP_SIGNUP_FORBIDDEN: it signs up in official apps only.
+	AppSignUpOnly bool `json:"app_signup_only,omitempty"`
+}
+
+// PaidAuth is what a paid sign-in asks: Amount in the smallest units of
+// Currency (ISO 4217) for PremiumDays of Telegram Premium.
+type PaidAuth struct {
+	Amount      int64  `json:"amount"`
+	Currency    string `json:"currency"`
+	PremiumDays int    `json:"premium_days"`
 }
 
 // Code types of Account.CodeType.
@@ -72,6 +90,8 @@ const (
 	codeEmail       = "email"
 	codeSetupEmail  = "setup_email_required"
 	codeFragmentSMS = "fragment_sms"
+	codeSMSWord     = "sms_word"
+	codeSMSPhrase   = "sms_phrase"
 )
 
 // Lengths of the codes the test DC "sends".
@@ -83,7 +103,7 @@ const (
 var (
 	codeTypes = map[string]bool{
 		codeApp: true, codeSMS: true, codeCall: true, codeFlashCall: true, codeMissedCall: true,
-		codeEmail: true, codeSetupEmail: true, codeFragmentSMS: true,
+		codeEmail: true, codeSetupEmail: true, codeFragmentSMS: true, codeSMSWord: true, codeSMSPhrase: true,
 	}
 	nextTypes = map[string]bool{
 		codeSMS: true, codeCall: true, codeFlashCall: true, codeMissedCall: true, codeFragmentSMS: true,
@@ -155,6 +175,20 @@ func (a Account) validate() error {
 		if d, err := time.ParseDuration(a.NewSessionAge); err != nil || d < 0 {
 			return fmt.Errorf("new_session_age %q: want a duration like 25h", a.NewSessionAge)
 		}
+	}
+	return a.validatePaths()
+}
+
+// validatePaths checks paid_auth, email_reset and app_signup_only.
+func (a Account) validatePaths() error {
+	if p := a.PaidAuth; p != nil && (p.Amount <= 0 || len(p.Currency) != 3 || p.PremiumDays < 0) {
+		return fmt.Errorf("paid_auth needs a positive amount, a three-letter currency and premium_days >= 0")
+	}
+	if a.EmailReset != nil && (*a.EmailReset < 0 || a.CodeType != codeEmail) {
+		return fmt.Errorf("email_reset is seconds >= 0, for code_type email")
+	}
+	if a.AppSignUpOnly && (a.Registered == nil || *a.Registered) {
+		return fmt.Errorf("app_signup_only is for an account with registered false")
 	}
 	return nil
 }

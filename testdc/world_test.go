@@ -30,6 +30,18 @@ func TestLoadWorld(t *testing.T) {
 	require.Equal(t, "call", w.Accounts[1].NextType)
 	require.Equal(t, "ann", w.Accounts[2].Username)
 
+	path = writeFile(t, "paths.json", `{"accounts": [
+		{"phone": "9996620010", "paid_auth": {"amount": 199, "currency": "USD", "premium_days": 7}},
+		{"phone": "9996620011", "code_type": "email", "email_reset": 0},
+		{"phone": "9996620012", "registered": false, "app_signup_only": true},
+		{"phone": "9996620013", "code_type": "sms_phrase"}
+	]}`)
+	w, err = LoadWorld(path)
+	require.NoError(t, err)
+	require.Equal(t, PaidAuth{Amount: 199, Currency: "USD", PremiumDays: 7}, *w.Accounts[0].PaidAuth)
+	require.Equal(t, 0, *w.Accounts[1].EmailReset)
+	require.True(t, w.Accounts[2].AppSignUpOnly)
+
 	for _, tt := range []struct{ json, want string }{
 		{`{"accounts": [{"phone": "9996621234"}, {"phone": "1", "code_type": "pigeon"}]}`, `account 2 (phone "1")`},
 		{`{"accounts": [{"phone": "9996621234", "code_type": "pigeon"}]}`, `unknown code_type "pigeon"`},
@@ -42,6 +54,11 @@ func TestLoadWorld(t *testing.T) {
 		{`{"accounts": [{"phone": "9996621234", "sessions": [{"age": "3 days"}]}]}`, `session 1: session age "3 days"`},
 		{`{"accounts": [{"phone": "9996621234", "new_session_age": "-1h"}]}`, `new_session_age "-1h"`},
 		{`{"accounts": [{"phone": "9996621234", "sessions": [{"devise": "typo"}]}]}`, `unknown field "devise"`},
+		{`{"accounts": [{"phone": "9996621234", "paid_auth": {"amount": 0, "currency": "USD"}}]}`, `paid_auth needs a positive amount`},
+		{`{"accounts": [{"phone": "9996621234", "paid_auth": {"amount": 199, "currency": "dollars"}}]}`, `three-letter currency`},
+		{`{"accounts": [{"phone": "9996621234", "email_reset": 60}]}`, `for code_type email`},
+		{`{"accounts": [{"phone": "9996621234", "code_type": "email", "email_reset": -1}]}`, `seconds >= 0`},
+		{`{"accounts": [{"phone": "9996621234", "app_signup_only": true}]}`, `registered false`},
 	} {
 		path := writeFile(t, "bad.json", tt.json)
 		_, err := LoadWorld(path)

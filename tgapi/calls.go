@@ -54,9 +54,14 @@ type (
 	}
 	// RequestPasswordRecovery is auth.requestPasswordRecovery. Answers a PasswordRecovery.
 	RequestPasswordRecovery struct{}
-	// RecoverPassword is auth.recoverPassword with the e-mailed recovery code. Answers a User.
+	// RecoverPassword is auth.recoverPassword with the e-mailed recovery code. With a
+	// NewPassword it sets that password (and Hint) in the same call (new_settings, hashed
+	// for the account's new_algo from account.getPassword); without one, recovery removes
+	// the account's 2FA. Answers a User.
 	RecoverPassword struct {
-		Code string `json:"code"`
+		Code        string `json:"code"`
+		NewPassword string `json:"new_password,omitempty"`
+		Hint        string `json:"hint,omitempty"`
 	}
 	// SendVerifyEmailCode is account.sendVerifyEmailCode for the login e-mail setup.
 	// Answers an EmailCode.
@@ -72,8 +77,12 @@ type (
 		PhoneCodeHash string `json:"phone_code_hash"`
 		Code          string `json:"code"`
 	}
-	// ExportLoginToken is auth.exportLoginToken for QR login. Answers a LoginToken.
-	ExportLoginToken struct{}
+	// ExportLoginToken is auth.exportLoginToken for QR login. ExceptIDs are the user IDs
+	// already logged in (except_ids), so that one of them cannot log in twice. Answers a
+	// LoginToken.
+	ExportLoginToken struct {
+		ExceptIDs []int64 `json:"except_ids,omitempty"`
+	}
 	// ImportLoginToken is auth.importLoginToken on DC (after auth.loginTokenMigrateTo).
 	// Answers a LoginToken.
 	ImportLoginToken struct {
@@ -86,6 +95,27 @@ type (
 	}
 	// LogOut is auth.logOut. Answers a LoggedOut.
 	LogOut struct{}
+	// GetPaymentForm is payments.getPaymentForm for the inputInvoicePremiumAuthCode of a
+	// paid sign-in (auth.sentCodePaymentRequired): the form to pay in a browser. Answers a
+	// PaymentForm.
+	GetPaymentForm struct {
+		Phone         string `json:"phone"`
+		PhoneCodeHash string `json:"phone_code_hash"`
+		PremiumDays   int    `json:"premium_days,omitempty"`
+		Currency      string `json:"currency"`
+		Amount        int64  `json:"amount"`
+	}
+	// CheckPaidAuth is auth.checkPaidAuth with the form that was paid. Answers a
+	// SendCodeResult (the code, sent now); FLOOD_WAIT while the payment has not arrived.
+	CheckPaidAuth struct {
+		Phone         string `json:"phone"`
+		PhoneCodeHash string `json:"phone_code_hash"`
+		FormID        int64  `json:"form_id"`
+	}
+	// ResetLoginEmail is auth.resetLoginEmail for a code sent to the login e-mail. Answers
+	// a SentCode: a code sent another way, or the e-mail code again with the date the
+	// reset happens.
+	ResetLoginEmail CodeRef
 	// GetSelf asks who the session is authorized as (users.getUsers [inputUserSelf]); an
 	// unauthorized session answers an *Error with code 401. Answers a User.
 	GetSelf struct{}
@@ -142,7 +172,7 @@ var Calls = []Call{
 	{Request: GetPassword{}, Result: PasswordInfo{}},
 	{Request: CheckPassword{}, Result: User{}, Redact: map[string]Redaction{"password": Secret}},
 	{Request: RequestPasswordRecovery{}, Result: PasswordRecovery{}},
-	{Request: RecoverPassword{}, Result: User{}, Redact: map[string]Redaction{"code": Secret}},
+	{Request: RecoverPassword{}, Result: User{}, Redact: map[string]Redaction{"code": Secret, "new_password": Secret}},
 	{Request: SendVerifyEmailCode{}, Result: EmailCode{},
 		Redact: map[string]Redaction{"phone": Phone}},
 	{Request: VerifyEmail{}, Result: SendCodeResult{},
@@ -164,6 +194,10 @@ var Calls = []Call{
 	{Request: ResetAuthorizations{}},
 	{Request: ChangeAuthorizationSettings{}},
 	{Request: InvalidateSignInCodes{}, Redact: map[string]Redaction{"codes": Secret}},
+	// Paid sign-in and the login e-mail reset.
+	{Request: GetPaymentForm{}, Result: PaymentForm{}, Redact: map[string]Redaction{"phone": Phone}},
+	{Request: CheckPaidAuth{}, Result: SendCodeResult{}, Redact: map[string]Redaction{"phone": Phone}},
+	{Request: ResetLoginEmail{}, Result: SentCode{}, Redact: map[string]Redaction{"phone": Phone}},
 }
 
 var (
@@ -260,3 +294,12 @@ func (LogOut) Method() Method { return "auth.logOut" }
 
 // Method implements Request.
 func (GetSelf) Method() Method { return "users.getUsers" }
+
+// Method implements Request.
+func (GetPaymentForm) Method() Method { return "payments.getPaymentForm" }
+
+// Method implements Request.
+func (CheckPaidAuth) Method() Method { return "auth.checkPaidAuth" }
+
+// Method implements Request.
+func (ResetLoginEmail) Method() Method { return "auth.resetLoginEmail" }

@@ -26,11 +26,35 @@ const (
 	CodeSMSPhrase          CodeType = "sms_phrase"           // an SMS with a phrase
 )
 
-// SendCodeResult is what auth.sendCode (or account.verifyEmail) answered: either a code was
-// sent, or the session was authorized at once.
+// SendCodeResult is what auth.sendCode (or account.verifyEmail, auth.checkPaidAuth)
+// answered: a code was sent, the session was authorized at once, or the sign-in must be
+// paid for first (auth.sentCodePaymentRequired).
 type SendCodeResult struct {
-	Code       *SentCode      `json:"code,omitempty"`
-	Authorized *Authorization `json:"authorized,omitempty"`
+	Code            *SentCode        `json:"code,omitempty"`
+	Authorized      *Authorization   `json:"authorized,omitempty"`
+	PaymentRequired *PaymentRequired `json:"payment_required,omitempty"`
+}
+
+// PaymentRequired is auth.sentCodePaymentRequired: Telegram sends no code to this number
+// until a Telegram Premium subscription is bought for it.
+type PaymentRequired struct {
+	PhoneCodeHash string `json:"phone_code_hash"`
+	// StoreProduct is the app store's product ID, for official apps.
+	StoreProduct string `json:"store_product,omitempty"`
+	// SupportEmail is where to write about it, with SupportSubject as the subject.
+	SupportEmail   string `json:"support_email,omitempty"`
+	SupportSubject string `json:"support_subject,omitempty"`
+	PremiumDays    int    `json:"premium_days,omitempty"`
+	// Currency (ISO 4217) and Amount in its smallest units: 199 USD is $1.99.
+	Currency string `json:"currency"`
+	Amount   int64  `json:"amount"`
+}
+
+// PaymentForm is the part of payments.paymentForm a paid sign-in needs: the form's ID
+// (for auth.checkPaidAuth) and the URL to pay it at.
+type PaymentForm struct {
+	FormID int64  `json:"form_id"`
+	URL    string `json:"url,omitempty"`
 }
 
 // SentCode is auth.sentCode: how the code went out and what can be done next.
@@ -45,6 +69,17 @@ type SentCode struct {
 	Pattern      string `json:"pattern,omitempty"`
 	EmailPattern string `json:"email_pattern,omitempty"`
 	URL          string `json:"url,omitempty"`
+	// EmailReset says, for an e-mail code, whether and when the login e-mail can be reset
+	// (auth.resetLoginEmail); nil when it cannot.
+	EmailReset *EmailReset `json:"email_reset,omitempty"`
+}
+
+// EmailReset is what auth.sentCodeTypeEmailCode says of resetting the login e-mail:
+// either it can be asked for now and takes Wait (reset_available_period; 0 for at once),
+// or it was asked for and happens at PendingAt (reset_pending_date).
+type EmailReset struct {
+	Wait      time.Duration `json:"wait,omitempty"`
+	PendingAt time.Time     `json:"pending_at,omitzero"`
 }
 
 // Authorization is what auth.signIn answered: a user, or that the number must sign up.

@@ -55,6 +55,13 @@ const (
 	LogOut             Event = "log_out"
 )
 
+// Driver inputs of a paid sign-in and of the login e-mail reset.
+const (
+	Pay        Event = "pay"
+	CheckPaid  Event = "check_paid"
+	ResetEmail Event = "reset_email"
+)
+
 // Outcomes of Telegram calls.
 const (
 	CodeSentEv      Event = "code_sent"
@@ -75,6 +82,13 @@ const (
 	Fatal           Event = "fatal"
 	Done            Event = "done"
 	Interrupted     Event = "interrupted"
+)
+
+// Outcomes of a paid sign-in.
+const (
+	PaymentNeeded  Event = "payment_required"
+	PaymentFormEv  Event = "payment_form"
+	PaymentPending Event = "payment_pending"
 )
 
 // Timers and updates.
@@ -126,6 +140,9 @@ var Events = []EventInfo{
 	{SubmitEmail, Input, "the user entered an e-mail address to set up as the login e-mail"},
 	{SubmitEmailCode, Input, "the user entered the code sent to that e-mail"},
 	{LogOut, Input, "the user asked to log out"},
+	{Pay, Input, "the user asked for the payment form of a paid sign-in (to pay in a browser)"},
+	{CheckPaid, Input, "the user paid and asks Telegram to check it (auth.checkPaidAuth)"},
+	{ResetEmail, Input, "the user cannot reach the login e-mail and asks Telegram to reset it (auth.resetLoginEmail)"},
 
 	{CodeSentEv, Outcome, "Telegram sent a login code (auth.sentCode)"},
 	{SignedIn, Outcome, "Telegram authorized the session"},
@@ -145,6 +162,9 @@ var Events = []EventInfo{
 	{Fatal, Outcome, "an error no input can mend (PHONE_NUMBER_BANNED, USER_DEACTIVATED...)"},
 	{Done, Outcome, "the call succeeded and the login is over"},
 	{Interrupted, Outcome, "the call's outcome was lost (crash, network): back to the state that awaits the same input"},
+	{PaymentNeeded, Outcome, "Telegram sends no code until the sign-in is paid for (auth.sentCodePaymentRequired)"},
+	{PaymentFormEv, Outcome, "Telegram gave the payment form and the URL to pay it at"},
+	{PaymentPending, Outcome, "FLOOD_WAIT from auth.checkPaidAuth: the payment has not arrived yet; check again after the wait"},
 
 	{TTL, Timer, "the login's time to live ran out"},
 	{QRPoll, Timer, "time to ask Telegram again whether the QR code was scanned"},

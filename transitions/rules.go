@@ -81,6 +81,13 @@ var rules = map[s.State]Rules{
 	s.LoggingOut: {
 		Recovery: Recovery{CheckAuthorized: true, IfAuthorized: Interrupted, Otherwise: Done,
 			Doc: "Authorized if the session still is (log out again); otherwise LoggedOut"}},
+	// Paid sign-in and the login e-mail reset.
+	s.ResettingEmail: {Errors: map[string]Event{"PHONE_CODE_EXPIRED": CodeExpiredEv},
+		Recovery: backTo("back to CodeSent: the e-mail code may still be valid; the user enters it or asks for the reset again")},
+	s.GettingPaymentForm: {
+		Recovery: backTo("back to PaymentRequired; the user asks for the payment form again")},
+	s.CheckingPaidAuth: {Errors: map[string]Event{"FLOOD_WAIT": PaymentPending},
+		Recovery: backTo("back to PaymentRequired; the user checks the payment again")},
 }
 
 // RulesOf returns the rules of in-flight state from; ok is false for any other state.
@@ -91,7 +98,8 @@ func RulesOf(from s.State) (r Rules, ok bool) {
 
 // FatalErrors are Telegram errors no input can mend: in any call they fail the login.
 var FatalErrors = []string{"PHONE_NUMBER_BANNED", "USER_DEACTIVATED", "USER_DEACTIVATED_BAN",
-	"PHONE_NUMBER_FLOOD", "API_ID_INVALID", "API_ID_PUBLISHED_FLOOD", "AUTH_KEY_PERM_EMPTY"}
+	"PHONE_NUMBER_FLOOD", "API_ID_INVALID", "API_ID_PUBLISHED_FLOOD", "AUTH_KEY_PERM_EMPTY",
+	"PHONE_NUMBER_APP_SIGNUP_FORBIDDEN"}
 
 // FloodErrors are Telegram's waits: the argument is the seconds to wait.
 var FloodErrors = []string{"FLOOD_WAIT", "FLOOD_PREMIUM_WAIT", "FLOOD_TEST_PHONE_WAIT"}
@@ -122,7 +130,8 @@ func ErrorEvent(from s.State, code int, errType string) Event {
 // refusal of the input (or the loss of its answer).
 var successes = map[Event]bool{CodeSentEv: true, SignedIn: true, SignUpNeeded: true,
 	PasswordNeeded: true, EmailNeeded: true, EmailCodeSentEv: true, RecoverySent: true,
-	QRToken: true, QRMigrate: true, Done: true}
+	QRToken: true, QRMigrate: true, Done: true,
+	PaymentNeeded: true, PaymentFormEv: true, PaymentPending: true}
 
 // Success reports whether outcome ev means the input got through.
 func Success(ev Event) bool { return successes[ev] }

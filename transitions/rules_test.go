@@ -59,6 +59,12 @@ func TestErrorEvent(t *testing.T) {
 		{states.CheckingPassword, 400, "PASSWORD_HASH_INVALID", tr.PasswordInvalid},
 		{states.CheckingPassword, 400, "PHONE_CODE_INVALID", tr.Interrupted}, // another state's rule
 		{states.CheckingRecovery, 400, "PASSWORD_RECOVERY_EXPIRED", tr.CodeExpiredEv},
+		// Paid sign-in and the login e-mail reset.
+		{states.CheckingPaidAuth, 420, "FLOOD_WAIT", tr.PaymentPending}, // not paid yet, no refusal
+		{states.CheckingPaidAuth, 420, "FLOOD_PREMIUM_WAIT", tr.FloodWait},
+		{states.SendingCode, 400, "PHONE_NUMBER_APP_SIGNUP_FORBIDDEN", tr.Fatal},
+		{states.ResettingEmail, 400, "TASK_ALREADY_EXISTS", tr.Rejected},
+		{states.ResettingEmail, 400, "PHONE_CODE_EXPIRED", tr.CodeExpiredEv},
 	} {
 		if got := tr.ErrorEvent(c.from, c.code, c.errType); got != c.want {
 			t.Errorf("ErrorEvent(%s, %d %s) = %s, want %s", c.from, c.code, c.errType, got, c.want)

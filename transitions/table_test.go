@@ -106,7 +106,7 @@ func TestNextAgreesWithTheTableForEveryPair(t *testing.T) {
 
 func TestAcceptsListsInputsOnly(t *testing.T) {
 	got := tr.Accepts(states.CodeSent, tr.Input)
-	want := []tr.Event{tr.Cancel, tr.ResendCode, tr.SubmitCode}
+	want := []tr.Event{tr.Cancel, tr.ResendCode, tr.ResetEmail, tr.SubmitCode}
 	if len(got) != len(want) {
 		t.Fatalf("Accepts(CodeSent) = %v, want %v", got, want)
 	}

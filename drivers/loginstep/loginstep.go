@@ -6,6 +6,7 @@ package loginstep
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +37,7 @@ const (
 	StepIDEmail        = "tgauth.email"
 	StepIDEmailCode    = "tgauth.email_code"
 	StepIDRecoveryCode = "tgauth.recovery_code"
+	StepIDPayment      = "tgauth.payment"
 	StepIDQR           = "tgauth.qr"
 	StepIDWait         = "tgauth.wait"
 	StepIDComplete     = "tgauth.complete"
@@ -125,7 +127,26 @@ const (
 	ActionRecover = "recover" // tgauth.password: forgot it, send a recovery code by e-mail
 	ActionQR      = "qr"      // tgauth.phone, tgauth.bot_token: switch to a QR login
 	ActionCancel  = "cancel"  // any awaiting step: give up
+
+	ActionResetEmail = "reset_email" // tgauth.code of a login e-mail code: reset that e-mail
+	ActionPay        = "pay"         // tgauth.payment: get the payment form (prompt.payment.url)
+	ActionCheckPaid  = "check_paid"  // tgauth.payment: check that the sign-in was paid
 )
+
+// actionEvents are the engine's events of the actions the prompt decides on.
+var actionEvents = map[string]machine.Event{ActionResend: "resend_code", ActionRecover: "request_recovery",
+	ActionResetEmail: "reset_email", ActionPay: "pay", ActionCheckPaid: "check_paid"}
+
+// offered returns those of actions the prompt accepts now.
+func offered(p machine.Prompt, actions ...string) []string {
+	var out []string
+	for _, a := range actions {
+		if slices.Contains(p.Accepts, actionEvents[a]) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
 
 var (
 	phoneField = Field{Type: "phone_number", ID: "phone", Name: "Phone number",
@@ -142,6 +163,24 @@ func codeField(name, description string, length int) Field {
 		pattern = fmt.Sprintf(`^[0-9]{%d}$`, length)
 	}
 	return Field{Type: "2fa_code", ID: "code", Name: name, Description: description, Pattern: pattern}
+}
+
+// loginCodeField is the field of a login code of the type c names: digits of its length,
+// a word or phrase of an SMS, or the number of a flash call.
+func loginCodeField(c *machine.CodePrompt) Field {
+	if c == nil {
+		return codeField("Code", "The login code Telegram sent.", 0)
+	}
+	switch c.Type {
+	case "sms_word":
+		return Field{Type: "text", ID: "code", Name: "Word", Description: "The word sent by SMS.", Pattern: `^\S+$`}
+	case "sms_phrase":
+		return Field{Type: "text", ID: "code", Name: "Phrase", Description: "The phrase sent by SMS."}
+	case "flash_call":
+		return Field{Type: "phone_number", ID: "code", Name: "Calling number",
+			Description: "The number that called you (it matches " + c.Pattern + ").", Pattern: `^\+?[0-9 -]{5,24}$`}
+	}
+	return codeField("Code", "The login code Telegram sent.", c.Length)
 }
 
 // Of renders a login's snapshot as the step a front-end shows now. flow is the flow
@@ -168,11 +207,7 @@ func Of(flow string, s machine.Snapshot) Step {
 			input(StepIDPhone, []string{ActionQR}, phoneField)
 		}
 	case machine.AskCode:
-		length := 0
-		if p.Code != nil {
-			length = p.Code.Length
-		}
-		input(StepIDCode, []string{ActionResend}, codeField("Code", "The login code Telegram sent.", length))
+		input(StepIDCode, offered(p, ActionResend, ActionResetEmail), loginCodeField(p.Code))
 	case machine.AskNewCode:
 		input(StepIDCodeExpired, []string{ActionResend})
 	case machine.AskSignUp:
@@ -182,17 +217,19 @@ func Of(flow string, s machine.Snapshot) Step {
 			Field{Type: "select", ID: "accept_tos", Name: "Accept the terms of service",
 				Description: "Telegram's terms of service (in prompt.terms) must be accepted to sign up.", Options: []string{"true"}, Pattern: "^true$"})
 	case machine.AskPassword:
-		var actions []string
-		if p.Password != nil && p.Password.HasRecovery {
-			actions = []string{ActionRecover}
-		}
+		actions := offered(p, ActionRecover)
 		f := passwordField
 		if p.Password != nil && p.Password.Hint != "" {
 			f.Description = "Your 2FA (cloud) password. Hint: " + p.Password.Hint
 		}
 		input(StepIDPassword, actions, f)
 	case machine.AskRecoveryCode:
-		input(StepIDRecoveryCode, nil, codeField("Recovery code", "The code sent to "+p.RecoveryEmail+".", 0))
+		input(StepIDRecoveryCode, nil, codeField("Recovery code", "The code sent to "+p.RecoveryEmail+".", 0),
+			Field{Type: "password", ID: "new_password", Name: "New password (optional)",
+				Description: "Set this 2FA password at once; left empty, recovery removes the account's 2FA password."},
+			Field{Type: "text", ID: "hint", Name: "Hint (optional)", Description: "A hint for the new password."})
+	case machine.AskPayment:
+		input(StepIDPayment, offered(p, ActionPay, ActionCheckPaid))
 	case machine.AskEmail:
 		input(StepIDEmail, nil, emailField)
 	case machine.AskEmailCode:
@@ -273,7 +310,7 @@ func InputFor(stepID string, values map[string]string) (machine.Input, error) {
 	case StepIDCode:
 		return machine.SubmitCode{Code: v}, nil
 	case StepIDRecoveryCode:
-		return machine.SubmitRecoveryCode{Code: v}, nil
+		return machine.SubmitRecoveryCode{Code: v, NewPassword: values["new_password"], Hint: values["hint"]}, nil
 	case StepIDEmailCode:
 		return machine.SubmitEmailCode{Code: v}, nil
 	case StepIDPasswordEmailCode:
@@ -299,6 +336,12 @@ func actionInput(stepID, action string) (machine.Input, error) {
 		return machine.RequestRecovery{}, nil
 	case action == ActionQR && (stepID == StepIDPhone || stepID == StepIDBotToken):
 		return machine.StartQR{}, nil
+	case action == ActionResetEmail && stepID == StepIDCode:
+		return machine.ResetEmail{}, nil
+	case action == ActionPay && stepID == StepIDPayment:
+		return machine.Pay{}, nil
+	case action == ActionCheckPaid && stepID == StepIDPayment:
+		return machine.CheckPaid{}, nil
 	}
 	return nil, &machine.InputError{Field: "action", Problem: fmt.Sprintf("%q is not an action of step %s", action, stepID)}
 }

@@ -2,6 +2,7 @@ package loginstep_test
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -26,7 +27,8 @@ func TestOf(t *testing.T) {
 		{"", machine.Prompt{Kind: machine.AskNewCode}, loginstep.StepUserInput, loginstep.StepIDCodeExpired, ""},
 		{"", machine.Prompt{Kind: machine.AskSignUp}, loginstep.StepUserInput, loginstep.StepIDSignUp, "first_name last_name accept_tos"},
 		{"", machine.Prompt{Kind: machine.AskPassword, Password: &machine.PasswordPrompt{Hint: "h"}}, loginstep.StepUserInput, loginstep.StepIDPassword, "password"},
-		{"", machine.Prompt{Kind: machine.AskRecoveryCode}, loginstep.StepUserInput, loginstep.StepIDRecoveryCode, "code"},
+		{"", machine.Prompt{Kind: machine.AskRecoveryCode}, loginstep.StepUserInput, loginstep.StepIDRecoveryCode, "code new_password hint"},
+		{"", machine.Prompt{Kind: machine.AskPayment, Payment: &machine.PaymentPrompt{Price: "1.99 USD"}}, loginstep.StepUserInput, loginstep.StepIDPayment, ""},
 		{"", machine.Prompt{Kind: machine.AskEmail}, loginstep.StepUserInput, loginstep.StepIDEmail, "email"},
 		{"", machine.Prompt{Kind: machine.AskEmailCode}, loginstep.StepUserInput, loginstep.StepIDEmailCode, "code"},
 		{"", machine.Prompt{Kind: machine.ShowQR, QR: &machine.QRPrompt{URL: "tg://login?token=AA==", Expires: at}}, loginstep.StepDisplayAndWait, loginstep.StepIDQR, ""},
@@ -75,9 +77,14 @@ func TestInputFor(t *testing.T) {
 		{loginstep.StepIDEmail, map[string]string{"action": "cancel"}, machine.Cancel{}},
 		{loginstep.StepIDSignUp, map[string]string{"first_name": "Ada", "accept_tos": "true"}, machine.SubmitSignUp{FirstName: "Ada", AcceptTerms: true}},
 		{loginstep.StepIDEmailCode, map[string]string{"code": "222222"}, machine.SubmitEmailCode{Code: "222222"}},
+		{loginstep.StepIDRecoveryCode, map[string]string{"code": "222222", "new_password": "n3w", "hint": "h"},
+			machine.SubmitRecoveryCode{Code: "222222", NewPassword: "n3w", Hint: "h"}},
+		{loginstep.StepIDCode, map[string]string{"action": "reset_email"}, machine.ResetEmail{}},
+		{loginstep.StepIDPayment, map[string]string{"action": "pay"}, machine.Pay{}},
+		{loginstep.StepIDPayment, map[string]string{"action": "check_paid"}, machine.CheckPaid{}},
 	} {
 		got, err := loginstep.InputFor(tc.step, tc.values)
-		if err != nil || got != tc.want {
+		if err != nil || !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("%s %v: got %#v, %v; want %#v", tc.step, tc.values, got, err, tc.want)
 		}
 	}
@@ -93,6 +100,33 @@ func TestInputFor(t *testing.T) {
 	} {
 		if _, err := loginstep.InputFor(tc.step, tc.values); !errors.As(err, &bad) {
 			t.Errorf("%s %v: error %v, want an *InputError", tc.step, tc.values, err)
+		}
+	}
+}
+
+// TestActionsFollowAccepts: a step offers resend, reset_email, recover, pay and check_paid
+// only when the engine's prompt accepts them now; the code field takes the code's shape.
+func TestActionsFollowAccepts(t *testing.T) {
+	for _, tc := range []struct {
+		prompt machine.Prompt
+		want   string
+	}{
+		{machine.Prompt{Kind: machine.AskCode, Code: &machine.CodePrompt{Type: "email", Length: 5}, Accepts: []machine.Event{"cancel", "submit_code"}}, "cancel"},
+		{machine.Prompt{Kind: machine.AskCode, Code: &machine.CodePrompt{Type: "email", Length: 5},
+			Accepts: []machine.Event{"cancel", "resend_code", "reset_email", "submit_code"}}, "resend reset_email cancel"},
+		{machine.Prompt{Kind: machine.AskPassword, Password: &machine.PasswordPrompt{HasRecovery: true}, Accepts: []machine.Event{"cancel", "submit_password"}}, "cancel"},
+		{machine.Prompt{Kind: machine.AskPayment, Accepts: []machine.Event{"cancel", "pay"}}, "pay cancel"},
+		{machine.Prompt{Kind: machine.AskPayment, Accepts: []machine.Event{"cancel", "check_paid", "pay"}}, "pay check_paid cancel"},
+	} {
+		st := loginstep.Of("", machine.Snapshot{Prompt: tc.prompt})
+		if got := strings.Join(st.UserInput.Actions, " "); got != tc.want {
+			t.Errorf("%s accepting %v: actions %q, want %q", tc.prompt.Kind, tc.prompt.Accepts, got, tc.want)
+		}
+	}
+	for typ, pattern := range map[machine.CodeType]string{"sms": `^[0-9]{5}$`, "sms_word": `^\S+$`, "sms_phrase": "", "flash_call": `^\+?[0-9 -]{5,24}$`} {
+		st := loginstep.Of("", machine.Snapshot{Prompt: machine.Prompt{Kind: machine.AskCode, Code: &machine.CodePrompt{Type: typ, Length: 5}}})
+		if f := st.UserInput.Fields[0]; f.ID != "code" || f.Pattern != pattern {
+			t.Errorf("%s: field %+v, want pattern %q", typ, f, pattern)
 		}
 	}
 }

@@ -80,3 +80,28 @@ func TestText(t *testing.T) {
 		t.Fatalf("Body is not Text without the Heading:\n%s", got)
 	}
 }
+
+// The login paths' facts, a line each: a word code's beginning, an e-mail code's reset,
+// a paid sign-in's price, link and support address.
+func TestTextLoginPaths(t *testing.T) {
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	word := Sent(machine.Snapshot{ID: "w", State: "CodeSent", Prompt: machine.Prompt{Kind: machine.AskCode,
+		Code: &machine.CodePrompt{Phone: "+9996620013", Type: tgapi.CodeSMSWord, Pattern: "b"}}}, nil).Body(now)
+	email := Sent(machine.Snapshot{ID: "e", State: "CodeSent", Prompt: machine.Prompt{Kind: machine.AskCode,
+		Code: &machine.CodePrompt{Phone: "+9996620011", Type: tgapi.CodeEmail, Length: 5, EmailPattern: "g***@example.org",
+			EmailReset: &machine.EmailReset{PendingAt: now.Add(time.Hour)}}}}, nil).Body(now)
+	paid := Sent(machine.Snapshot{ID: "p", State: "PaymentRequired", Prompt: machine.Prompt{Kind: machine.AskPayment,
+		Payment: &machine.PaymentPrompt{Price: "1.99 USD", PremiumDays: 7, URL: "https://pay.example.org/1",
+			SupportEmail: "sms@example.org", SupportSubject: "Sign-in"}}}, nil).Body(now)
+	for body, lines := range map[string][]string{
+		word:  {"code: sms_word, sent to +9996620013", "pattern: b"},
+		email: {"code: email, 5 digits, sent to +9996620011", "e-mail: g***@example.org", "e-mail reset: at 2030-01-01T01:00:00Z"},
+		paid:  {"price: 1.99 USD for 7 days of Telegram Premium", "pay at: https://pay.example.org/1", `support: sms@example.org, subject "Sign-in"`},
+	} {
+		for _, l := range lines {
+			if !strings.Contains(body, "\n"+l+"\n") {
+				t.Errorf("no line %q in:\n%s", l, body)
+			}
+		}
+	}
+}

@@ -33,9 +33,20 @@ func (r Result) Body(now time.Time) string {
 	}
 	line("prompt: %s", p.Message)
 	if c := p.Code; c != nil {
-		line("code: %s, %d digits, sent to %s", c.Type, c.Length, c.Phone)
-		if c.NextType != "" {
-			line("resend: by %s, from %s", c.NextType, c.ResendAt.UTC().Format(time.RFC3339))
+		if c.Length > 0 {
+			line("code: %s, %d digits, sent to %s", c.Type, c.Length, c.Phone)
+		} else { // a word, a phrase, a calling number
+			line("code: %s, sent to %s", c.Type, c.Phone)
+		}
+		codeLines(line, c)
+	}
+	if pay := p.Payment; pay != nil {
+		line("price: %s for %d days of Telegram Premium", pay.Price, pay.PremiumDays)
+		if pay.URL != "" {
+			line("pay at: %s", pay.URL)
+		}
+		if pay.SupportEmail != "" {
+			line("support: %s, subject %q", pay.SupportEmail, pay.SupportSubject)
 		}
 	}
 	if pw := p.Password; pw != nil {
@@ -81,4 +92,28 @@ func userLine(u *machine.User) string {
 		s += " @" + u.Username
 	}
 	return s
+}
+
+// codeLines renders what Telegram said of a code beyond its type and length: the next
+// type, the number pattern or word beginning, the Fragment link, the e-mail reset.
+func codeLines(line func(string, ...any), c *machine.CodePrompt) {
+	if c.NextType != "" {
+		line("resend: by %s, from %s", c.NextType, c.ResendAt.UTC().Format(time.RFC3339))
+	}
+	if c.Pattern != "" {
+		line("pattern: %s", c.Pattern)
+	}
+	if c.URL != "" {
+		line("url: %s", c.URL)
+	}
+	if c.EmailPattern != "" {
+		line("e-mail: %s", c.EmailPattern)
+	}
+	switch r := c.EmailReset; {
+	case r == nil:
+	case !r.PendingAt.IsZero():
+		line("e-mail reset: at %s", r.PendingAt.UTC().Format(time.RFC3339))
+	default:
+		line("e-mail reset: available, takes %s", r.Wait)
+	}
 }

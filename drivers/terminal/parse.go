@@ -12,8 +12,8 @@ import (
 var botTokenLike = regexp.MustCompile(`^[0-9]+:`)
 
 // parse turns a line typed at a one-question prompt p into an input; nil for an empty
-// line. The words 'cancel', 'resend', 'recover' and 'logout' work wherever the prompt
-// accepts them. A login code is checked against the shape Telegram announced (its length,
+// line. The words 'cancel', 'resend', 'recover', 'logout', 'reset' (the login e-mail),
+// 'pay' and 'check' (a paid sign-in) work wherever the prompt accepts them. A login code is checked against the shape Telegram announced (its length,
 // digits) before it is sent, so that a typo spends no attempt.
 func parse(p machine.Prompt, text string) (machine.Input, error) {
 	text = strings.TrimSpace(text)
@@ -48,6 +48,8 @@ func parse(p machine.Prompt, text string) (machine.Input, error) {
 		return machine.SubmitEmail{Email: text}, nil
 	case machine.AskEmailCode:
 		return machine.SubmitEmailCode{Code: text}, nil
+	case machine.AskPayment:
+		return nil, fmt.Errorf("type 'pay' for the payment link, 'check' once you paid, or 'cancel'")
 	}
 	return nil, fmt.Errorf("nothing to type now; type 'cancel' to give up")
 }
@@ -55,9 +57,13 @@ func parse(p machine.Prompt, text string) (machine.Input, error) {
 // command is the command word text names, if the prompt accepts it; else nil.
 func command(p machine.Prompt, text string) machine.Input {
 	words := map[string]machine.Input{"cancel": machine.Cancel{}, "resend": machine.Resend{},
-		"recover": machine.RequestRecovery{}, "logout": machine.LogOut{}}
+		"recover": machine.RequestRecovery{}, "logout": machine.LogOut{}, "reset": machine.ResetEmail{},
+		"pay": machine.Pay{}, "check": machine.CheckPaid{}}
 	in, ok := words[strings.ToLower(strings.TrimSpace(text))]
-	if !ok || !slices.Contains(p.Accepts, in.Event()) {
+	// Resend is also taken while its timeout runs (the status line counts it down): the
+	// engine says how long is left.
+	timed := ok && in.Event() == "resend_code" && p.Code != nil && p.Code.NextType != ""
+	if !ok || !slices.Contains(p.Accepts, in.Event()) && !timed {
 		return nil
 	}
 	return in
@@ -88,11 +94,14 @@ func (f *form) questions() []question {
 	case machine.AskPassword:
 		return []question{{label: "Password: ", hidden: true}}
 	case machine.AskRecoveryCode:
-		return []question{{label: "Recovery code: "}}
+		return []question{{label: "Recovery code: "},
+			{label: "New password (empty removes the 2FA password): ", hidden: true}, {label: "Hint (optional): "}}
 	case machine.AskEmail:
 		return []question{{label: "E-mail: "}}
 	case machine.AskEmailCode:
 		return []question{{label: "E-mail code: "}}
+	case machine.AskPayment:
+		return []question{{label: "Type 'pay', 'check' or 'cancel': "}}
 	case machine.AskSignUp:
 		return []question{{label: "First name: "}, {label: "Last name (optional): "},
 			{label: "Accept the terms of service? [y/N]: "}}
@@ -122,6 +131,9 @@ func (f *form) transcript() string {
 // complete, nil and no error when there is a next question (or the line was empty), and
 // an error, saying what to do, for an answer that cannot be used.
 func (f *form) answer(text string) (machine.Input, error) {
+	if f.prompt.Kind == machine.AskRecoveryCode {
+		return f.recovery(text)
+	}
 	if f.prompt.Kind != machine.AskSignUp {
 		return parse(f.prompt, text)
 	}
@@ -142,6 +154,31 @@ func (f *form) answer(text string) (machine.Input, error) {
 			return machine.Cancel{}, nil // no account without the terms
 		}
 		return nil, fmt.Errorf("answer y to accept the terms of service, or n to give up")
+	}
+	f.answers = append(f.answers, text)
+	return nil, nil
+}
+
+// recovery takes the answers of the recovery form: the code, then a new password (empty:
+// recovery removes the 2FA password, and no hint is asked), then its hint.
+func (f *form) recovery(text string) (machine.Input, error) {
+	if len(f.answers) != 1 { // the code and the hint are not secret: trimmed like any line
+		text = strings.TrimSpace(text)
+	}
+	if cmd := command(f.prompt, text); cmd != nil && len(f.answers) == 0 {
+		return cmd, nil
+	}
+	switch len(f.answers) {
+	case 0:
+		if text == "" {
+			return nil, nil
+		}
+	case 1:
+		if text == "" {
+			return machine.SubmitRecoveryCode{Code: f.answers[0]}, nil
+		}
+	case 2:
+		return machine.SubmitRecoveryCode{Code: f.answers[0], NewPassword: f.answers[1], Hint: text}, nil
 	}
 	f.answers = append(f.answers, text)
 	return nil, nil

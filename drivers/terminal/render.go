@@ -2,6 +2,7 @@ package terminal
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,6 +26,14 @@ func body(p machine.Prompt) string {
 	case machine.ShowQR:
 		if p.QR != nil {
 			fmt.Fprintf(&b, "QR: %s\n", p.QR.URL)
+		}
+	case machine.AskCode:
+		if slices.Contains(p.Accepts, "reset_email") {
+			b.WriteString("Cannot reach that address? Type 'reset' to reset the login e-mail.\n")
+		}
+	case machine.AskPayment:
+		if slices.Contains(p.Accepts, "pay") {
+			b.WriteString("Type 'pay' for the payment link, 'check' once you paid, or 'cancel'.\n")
 		}
 	}
 	return b.String()

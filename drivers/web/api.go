@@ -40,9 +40,10 @@ func (h *Handler) loginPost(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// start creates a login for a flow. A QR login asks Telegram for its first code at once;
-// a phone or bot login waits for its first step, unless the body already holds its field
-// ({"phone": ...} or {"token": ...}).
+// start creates a login for a flow. A QR login asks Telegram for its first code at once
+// (with {"except_ids": "ID,ID"}, the users already logged in); a phone or bot login waits
+// for its first step, unless the body already holds its field ({"phone": ...} or
+// {"token": ...}).
 func (h *Handler) start(w http.ResponseWriter, r *http.Request, flow string) {
 	values, err := decodeInput(r.Body)
 	if err != nil {
@@ -52,7 +53,13 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request, flow string) {
 	var in machine.Input
 	switch flow {
 	case loginstep.FlowQR:
-		in = machine.StartQR{}
+		// {"except_ids": "1001,1002"}: users already logged in (auth.exportLoginToken).
+		ids, err := machine.ParseIDs(values["except_ids"])
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "M_INVALID_PARAM", err.Error(), nil)
+			return
+		}
+		in = machine.StartQR{ExceptIDs: ids}
 	case loginstep.FlowPhone:
 		if values["phone"] != "" {
 			in = machine.SubmitPhone{Phone: values["phone"]}

@@ -59,6 +59,7 @@ func (h *Handler) answer(w http.ResponseWriter, flow string, snap machine.Snapsh
 		flood    *machine.FloodWaitError
 		input    *machine.InputError
 		notAllow *machine.NotAllowedError
+		unavail  *machine.UnavailableError
 		busy     *machine.BusyError
 		wrongTG  *machine.WrongTelegramError
 	)
@@ -91,6 +92,13 @@ func (h *Handler) answer(w http.ResponseWriter, flow string, snap machine.Snapsh
 			return
 		}
 		writeError(w, http.StatusConflict, "TGAUTH_BAD_STATE", err.Error(), stepResponse(flow, snap))
+		return
+	case errors.As(err, &unavail):
+		snap.Prompt.Problem = nil
+		if !unavail.Until.IsZero() {
+			retryAfter(w, time.Until(unavail.Until))
+		}
+		writeError(w, http.StatusConflict, "TGAUTH_NOT_AVAILABLE", err.Error(), stepResponse(flow, snap))
 		return
 	case errors.As(err, &busy):
 		retryAfter(w, time.Until(busy.Until))

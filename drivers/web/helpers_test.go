@@ -28,6 +28,9 @@ var world = testdc.World{Accounts: []testdc.Account{
 	{Phone: "9996620003", Registered: registered(false)},
 	{Phone: "9996620004", FloodWait: 30},
 	{Phone: "9996620007", CodeType: "setup_email_required"},
+	// The login paths of today (paths_test.go).
+	{Phone: "9996620010", PaidAuth: &testdc.PaidAuth{Amount: 199, Currency: "USD", PremiumDays: 7}},
+	{Phone: "9996620018", Password: "old-pw", Hint: "old", RecoveryEmail: "bob@example.org"},
 }}
 
 const token = "test-token"

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"slices"
@@ -25,7 +26,7 @@ func init() {
 			"With --web the login is handed to a running 'tgauth serve' on the same store and Telegram:\n" +
 			"it is started (with --phone, --bot-token or --qr if given), its capability link is printed\n" +
 			"for the person to finish it on the login page, and the command exits.",
-		usage: "login [--phone P | --bot-token T | --qr] [--json] [--store SPEC] [--trace FILE] [--telegram testdc:FILE | --api-id N --api-hash H [--test-dc]] [--world FILE] [--web [--server URL] [--api-token-file FILE]]",
+		usage: "login [--phone P | --bot-token T | --qr [--except-ids IDS]] [--json] [--store SPEC] [--trace FILE] [--telegram testdc:FILE | --api-id N --api-hash H [--test-dc]] [--world FILE] [--web [--server URL] [--api-token-file FILE]]",
 		run:   runLogin,
 	})
 }
@@ -37,6 +38,8 @@ func runLogin(ctx context.Context, env Env, args []string) error {
 	phone := fs.String("phone", "", "start with this phone number")
 	botToken := fs.String("bot-token", "", "log in as the bot with this token")
 	qr := fs.Bool("qr", false, "log in by scanning a QR code")
+	var exceptIDs string
+	exceptIDsFlag(fs, &exceptIDs)
 	asJSON := fs.Bool("json", false, "print the login's last snapshot as one JSON object on stdout; the prompts go to stderr")
 	toWeb := fs.Bool("web", false, "hand the login to the login page of a running 'tgauth serve': print its capability link and exit")
 	var sf serverFlags
@@ -48,7 +51,7 @@ func runLogin(ctx context.Context, env Env, args []string) error {
 	if *asJSON {
 		env.Stdout = env.Stderr
 	}
-	first, err := firstInput(*phone, *botToken, *qr)
+	first, err := firstInput(*phone, *botToken, *qr, exceptIDs)
 	if err != nil {
 		return err
 	}
@@ -165,8 +168,14 @@ func interrupted(env Env, snap machine.Snapshot) error {
 	return exitError{exitInterrupted}
 }
 
-// firstInput is the input --phone, --bot-token or --qr asks for; nil when none is given.
-func firstInput(phone, botToken string, qr bool) (machine.Input, error) {
+// exceptIDsFlag defines --except-ids, the users a QR login must not log in again.
+func exceptIDsFlag(fs *flag.FlagSet, ids *string) {
+	fs.StringVar(ids, "except-ids", "", "with a QR code: the `IDS` of users already logged in (comma-separated), who may not log in again")
+}
+
+// firstInput is the input --phone, --bot-token or --qr (with --except-ids) asks for; nil
+// when none is given.
+func firstInput(phone, botToken string, qr bool, exceptIDs string) (machine.Input, error) {
 	n := 0
 	for _, set := range []bool{phone != "", botToken != "", qr} {
 		if set {
@@ -176,12 +185,15 @@ func firstInput(phone, botToken string, qr bool) (machine.Input, error) {
 	switch {
 	case n > 1:
 		return nil, errors.New("give at most one of --phone, --bot-token and --qr")
+	case exceptIDs != "" && !qr:
+		return nil, errors.New("--except-ids goes with --qr: it names the users a QR login must not log in again")
 	case phone != "":
 		return machine.SubmitPhone{Phone: phone}, nil
 	case botToken != "":
 		return machine.SubmitBotToken{Token: botToken}, nil
 	case qr:
-		return machine.StartQR{}, nil
+		ids, err := machine.ParseIDs(exceptIDs)
+		return machine.StartQR{ExceptIDs: ids}, err
 	}
 	return nil, nil
 }

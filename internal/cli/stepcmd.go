@@ -19,7 +19,7 @@ func init() {
 	register("start", command{
 		summary: "Start a login and send its first input: a phone number, a bot token, or a QR request.\n" +
 			"Prints 'login: ID' before the first Telegram call (on stderr with --json).",
-		usage: "start --phone P | --bot-token T | --qr [--json] [--store SPEC] " + telegramUsage,
+		usage: "start --phone P | --bot-token T | --qr [--except-ids IDS] [--json] [--store SPEC] " + telegramUsage,
 		run:   runStart,
 	})
 	register("status", command{
@@ -43,9 +43,15 @@ func stepFlags(env Env, name string) (*flag.FlagSet, *engineFlags, *bool) {
 
 func runStep(ctx context.Context, env Env, s step, args []string) error {
 	fs, ef, asJSON := stepFlags(env, s.name)
-	acceptTOS := new(bool)
-	if s.name == "signup" {
-		acceptTOS = fs.Bool("accept-tos", false, "accept Telegram's terms of service (required to sign up)")
+	sa := stepArgs{env: env}
+	switch s.name {
+	case "signup":
+		fs.BoolVar(&sa.acceptTOS, "accept-tos", false, "accept Telegram's terms of service (required to sign up)")
+	case "qr":
+		exceptIDsFlag(fs, &sa.exceptIDs)
+	case "recovery-code":
+		fs.BoolVar(&sa.newPassword, "new-password-stdin", false, "set a new 2FA password, read from stdin (one line of at most 4096 bytes), instead of removing it")
+		fs.StringVar(&sa.hint, "hint", "", "the new password's hint (with --new-password-stdin)")
 	}
 	opts := map[string]*string{}
 	for name, doc := range s.flags {
@@ -56,7 +62,8 @@ func runStep(ctx context.Context, env Env, s step, args []string) error {
 	if err != nil || len(rest) < s.min || len(rest) > s.max {
 		return usageErr(fs, err)
 	}
-	in, err := s.input(stepArgs{env: env, args: rest, acceptTOS: *acceptTOS, opts: opts})
+	sa.args, sa.opts = rest, opts
+	in, err := s.input(sa)
 	if err != nil {
 		return err
 	}
@@ -111,11 +118,13 @@ func runStart(ctx context.Context, env Env, args []string) error {
 	phone := fs.String("phone", "", "log in with this phone number")
 	botToken := fs.String("bot-token", "", "log in as the bot with this token")
 	qr := fs.Bool("qr", false, "log in with a QR code")
+	var exceptIDs string
+	exceptIDsFlag(fs, &exceptIDs)
 	pos, err := parseArgs(fs, args)
 	if err != nil || len(pos) != 0 {
 		return usageErr(fs, err)
 	}
-	first, err := firstInput(*phone, *botToken, *qr)
+	first, err := firstInput(*phone, *botToken, *qr, exceptIDs)
 	if err != nil {
 		return err
 	}

@@ -30,12 +30,18 @@ type step struct {
 }
 
 // stepArgs is what a step's input is made from: the positional arguments after the login
-// ID, the streams, and the --accept-tos flag (signup only).
+// ID, the streams, and the flags of one step: --accept-tos (signup), --except-ids (qr),
+// --new-password-stdin and --hint (recovery-code).
 type stepArgs struct {
 	env       Env
 	args      []string
 	acceptTOS bool
+	// opts are the step's own string flags (step.flags), by name.
 	opts      map[string]*string
+	exceptIDs string
+	// newPassword reads a new password from stdin (recovery-code).
+	newPassword bool
+	hint        string
 }
 
 var stepTable = []step{
@@ -47,8 +53,11 @@ var stepTable = []step{
 		input: func(a stepArgs) (machine.Input, error) {
 			return machine.SubmitBotToken{Token: a.args[0]}, nil
 		}},
-	{name: "qr", usage: "qr [ID]", summary: "Ask for a QR code for a login in state New.",
-		input: func(stepArgs) (machine.Input, error) { return machine.StartQR{}, nil }},
+	{name: "qr", usage: "qr [ID] [--except-ids IDS]", summary: "Ask for a QR code for a login in state New; --except-ids names users already logged in, who may not log in again.",
+		input: func(a stepArgs) (machine.Input, error) {
+			ids, err := machine.ParseIDs(a.exceptIDs)
+			return machine.StartQR{ExceptIDs: ids}, err
+		}},
 	{name: "code", usage: "code [ID] CODE", summary: "Enter the login code; one of the wrong shape (length, digits) is refused before it is sent.", min: 1, max: 1,
 		input: func(a stepArgs) (machine.Input, error) {
 			return machine.SubmitCode{Code: a.args[0]}, nil
@@ -64,9 +73,9 @@ var stepTable = []step{
 		input: func(a stepArgs) (machine.Input, error) {
 			pw := a.args[0]
 			if pw == "-" {
-				line, err := readLine(a.env.Stdin)
+				line, err := a.stdinLine("the password")
 				if err != nil {
-					return nil, fmt.Errorf("read the password from stdin: %w", err)
+					return nil, err
 				}
 				pw = line
 			}
@@ -86,9 +95,19 @@ var stepTable = []step{
 		input: func(stepArgs) (machine.Input, error) { return machine.Cancel{}, nil }},
 	{name: "recover", usage: "recover [ID]", summary: "Forgot the 2FA password: send a recovery code to the recovery e-mail.",
 		input: func(stepArgs) (machine.Input, error) { return machine.RequestRecovery{}, nil }},
-	{name: "recovery-code", usage: "recovery-code [ID] CODE", summary: "Enter the password recovery code.", min: 1, max: 1,
+	{name: "recovery-code", usage: "recovery-code [ID] CODE [--new-password-stdin [--hint H]]",
+		summary: "Enter the password recovery code. Without a new password, recovery removes the account's 2FA\n" +
+			"password; --new-password-stdin sets the one read from stdin (one line) instead, with --hint.", min: 1, max: 1,
 		input: func(a stepArgs) (machine.Input, error) {
-			return machine.SubmitRecoveryCode{Code: a.args[0]}, nil
+			in := machine.SubmitRecoveryCode{Code: a.args[0], Hint: a.hint}
+			if a.newPassword {
+				line, err := a.stdinLine("the new password")
+				if err != nil {
+					return nil, err
+				}
+				in.NewPassword = line
+			}
+			return in, nil
 		}},
 	{name: "email", usage: "email [ID] ADDRESS", summary: "Set up the login e-mail Telegram asked for.", min: 1, max: 1,
 		input: func(a stepArgs) (machine.Input, error) {
@@ -100,4 +119,20 @@ var stepTable = []step{
 		}},
 	{name: "logout", usage: "logout [ID]", summary: "Log an authorized login out (keeps Telegram's future_auth_token for the next login).",
 		input: func(stepArgs) (machine.Input, error) { return machine.LogOut{}, nil }},
+	// The login paths of a paid sign-in and of a login e-mail one cannot reach.
+	{name: "reset-email", usage: "reset-email [ID]", summary: "The code went to a login e-mail you cannot reach: ask Telegram to reset it (at once, or after the wait it names).",
+		input: func(stepArgs) (machine.Input, error) { return machine.ResetEmail{}, nil }},
+	{name: "pay", usage: "pay [ID]", summary: "Telegram asks a payment before it sends the code: get the payment form's link, to pay in a browser.",
+		input: func(stepArgs) (machine.Input, error) { return machine.Pay{}, nil }},
+	{name: "check-paid", usage: "check-paid [ID]", summary: "Ask Telegram whether the sign-in was paid; once it was, the code is sent.",
+		input: func(stepArgs) (machine.Input, error) { return machine.CheckPaid{}, nil }},
+}
+
+// stdinLine reads one line of stdin: a secret (what) kept out of ps and shell history.
+func (a stepArgs) stdinLine(what string) (string, error) {
+	line, err := readLine(a.env.Stdin)
+	if err != nil {
+		return "", fmt.Errorf("read %s from stdin: %w", what, err)
+	}
+	return line, nil
 }

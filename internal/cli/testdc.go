@@ -18,6 +18,12 @@ func init() {
 		usage: "testdc [--world FILE] [--config-out FILE] [--qr-ttl D] [--json]",
 		run:   runTestDC,
 	})
+	register("testdc pay", command{
+		summary: "Mark the paid sign-in of a phone paid on a running test DC (payments.sendPaymentForm from a\n" +
+			"second, real MTProto client), as a person paying the form's link in a browser would.",
+		usage: "testdc pay --telegram testdc:FILE [--json] PHONE",
+		run:   runPay,
+	})
 	register("testdc scan", command{
 		summary: "Accept a QR login token as a second, real MTProto client logged in to a running test DC.",
 		usage:   "testdc scan --as PHONE [--password P] --telegram testdc:FILE [--json] URL",
@@ -71,6 +77,39 @@ func runTestDC(ctx context.Context, env Env, args []string) error {
 	return nil
 }
 
+func runPay(ctx context.Context, env Env, args []string) error {
+	fs := flags(env, "testdc pay")
+	var tg telegramFlags
+	fs.StringVar(&tg.telegram, "telegram", "", "`testdc:FILE`: the config of the running 'tgauth testdc'")
+	asJSON := fs.Bool("json", false, `print {"paid":true,"phone":PHONE}`)
+	pos, err := parseArgs(fs, args)
+	if err != nil || len(pos) != 1 {
+		return usageErr(fs, err)
+	}
+	if err := testDCClient(env, &tg); err != nil {
+		return err
+	}
+	if err := testdc.Pay(ctx, *tg.dcConfig, pos[0]); err != nil {
+		return err
+	}
+	if *asJSON {
+		b, _ := json.Marshal(map[string]any{"paid": true, "phone": pos[0]})
+		fmt.Fprintf(env.Stdout, "%s\n", b)
+		return nil
+	}
+	fmt.Fprintf(env.Stdout, "paid the sign-in of %s; the login's check-paid goes on to the code\n", pos[0])
+	return nil
+}
+
+// testDCClient checks the --telegram flag of a command that is a client of a running test
+// DC (scan, pay).
+func testDCClient(env Env, tg *telegramFlags) error {
+	if tg.telegram == "" {
+		return errors.New("pass --telegram testdc:FILE, the config of the running 'tgauth testdc'")
+	}
+	return tg.check(env)
+}
+
 func runScan(ctx context.Context, env Env, args []string) error {
 	fs := flags(env, "testdc scan")
 	as := fs.String("as", "", "the `PHONE` of the account that scans (logged in on the test DC)")
@@ -82,10 +121,7 @@ func runScan(ctx context.Context, env Env, args []string) error {
 	if err != nil || len(pos) != 1 || *as == "" {
 		return usageErr(fs, err)
 	}
-	if tg.telegram == "" {
-		return errors.New("pass --telegram testdc:FILE, the config of the running 'tgauth testdc'")
-	}
-	if err := tg.check(env); err != nil {
+	if err := testDCClient(env, &tg); err != nil {
 		return err
 	}
 	if err := testdc.Scan(ctx, *tg.dcConfig, *as, *password, pos[0]); err != nil {

@@ -53,7 +53,7 @@ func (a *api) Invoke(ctx context.Context, req tgapi.Request) (any, error) {
 	case tgapi.VerifyEmail:
 		return result(a.verifyEmail(ctx, r))
 	case tgapi.ExportLoginToken:
-		return result(a.exportLoginToken(ctx))
+		return result(a.exportLoginToken(ctx, r))
 	case tgapi.ImportLoginToken:
 		return result(a.importLoginToken(ctx, r))
 	case tgapi.ImportBotAuthorization:
@@ -62,6 +62,12 @@ func (a *api) Invoke(ctx context.Context, req tgapi.Request) (any, error) {
 		return result(a.logOut(ctx))
 	case tgapi.GetSelf:
 		return result(a.getSelf(ctx))
+	case tgapi.GetPaymentForm:
+		return result(a.getPaymentForm(ctx, r))
+	case tgapi.CheckPaidAuth:
+		return result(a.checkPaidAuth(ctx, r))
+	case tgapi.ResetLoginEmail:
+		return result(a.resetLoginEmail(ctx, r))
 	default:
 		if res, err, ok := a.account(ctx, req); ok {
 			return res, err

@@ -23,8 +23,13 @@ func sendCodeResult(method string, c tg.AuthSentCodeClass) (tgapi.SendCodeResult
 			return tgapi.SendCodeResult{}, err
 		}
 		return tgapi.SendCodeResult{Authorized: &a}, nil
+	case *tg.AuthSentCodePaymentRequired:
+		return tgapi.SendCodeResult{PaymentRequired: &tgapi.PaymentRequired{
+			PhoneCodeHash: c.PhoneCodeHash, StoreProduct: c.StoreProduct,
+			SupportEmail: c.SupportEmailAddress, SupportSubject: c.SupportEmailSubject,
+			PremiumDays: c.PremiumDays, Currency: c.Currency, Amount: c.Amount,
+		}}, nil
 	default:
-		// auth.sentCodePaymentRequired and anything newer.
 		return tgapi.SendCodeResult{}, unsupported(method, c)
 	}
 }
@@ -69,6 +74,7 @@ func setSentCodeType(out *tgapi.SentCode, t tg.AuthSentCodeTypeClass) {
 		out.Type, out.Length, out.Pattern = tgapi.CodeMissedCall, t.Length, t.Prefix
 	case *tg.AuthSentCodeTypeEmailCode:
 		out.Type, out.Length, out.EmailPattern = tgapi.CodeEmail, t.Length, t.EmailPattern
+		out.EmailReset = emailReset(t)
 	case *tg.AuthSentCodeTypeSetUpEmailRequired:
 		out.Type = tgapi.CodeSetUpEmailRequired
 	case *tg.AuthSentCodeTypeFragmentSMS:
@@ -189,4 +195,17 @@ func passwordInfo(p *tg.AccountPassword) tgapi.PasswordInfo {
 // emailCode maps account.sentEmailCode.
 func emailCode(c *tg.AccountSentEmailCode) tgapi.EmailCode {
 	return tgapi.EmailCode{EmailPattern: c.EmailPattern, Length: c.Length}
+}
+
+// emailReset maps what an e-mail code says of resetting the login e-mail: a reset asked
+// for (reset_pending_date) or one that can be asked for (reset_available_period); nil when
+// neither is set.
+func emailReset(t *tg.AuthSentCodeTypeEmailCode) *tgapi.EmailReset {
+	if date, ok := t.GetResetPendingDate(); ok && date > 0 {
+		return &tgapi.EmailReset{PendingAt: time.Unix(int64(date), 0)}
+	}
+	if period, ok := t.GetResetAvailablePeriod(); ok {
+		return &tgapi.EmailReset{Wait: time.Duration(period) * time.Second}
+	}
+	return nil
 }

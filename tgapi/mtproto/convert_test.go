@@ -90,12 +90,42 @@ func TestSendCodeResult(t *testing.T) {
 		t.Errorf("sentCodeSuccess: got %+v", got)
 	}
 
-	_, err = sendCodeResult("auth.sendCode", &tg.AuthSentCodePaymentRequired{})
-	if !errors.Is(err, ErrUnsupported) {
-		t.Errorf("payment required: got %v, want ErrUnsupported", err)
+	got, err = sendCodeResult("auth.sendCode", &tg.AuthSentCodePaymentRequired{
+		StoreProduct: "premium.auth", PhoneCodeHash: "h2", SupportEmailAddress: "sms@example.org",
+		SupportEmailSubject: "No SMS", PremiumDays: 7, Currency: "USD", Amount: 199,
+	})
+	wantPay := tgapi.PaymentRequired{PhoneCodeHash: "h2", StoreProduct: "premium.auth", SupportEmail: "sms@example.org",
+		SupportSubject: "No SMS", PremiumDays: 7, Currency: "USD", Amount: 199}
+	if err != nil || got.Code != nil || got.PaymentRequired == nil || *got.PaymentRequired != wantPay {
+		t.Errorf("payment required: got %+v, %v; want %+v", got.PaymentRequired, err, wantPay)
 	}
 	if _, err := sentCodeOnly("auth.resendCode", success); !errors.Is(err, ErrUnsupported) {
 		t.Errorf("resend answered success: got %v, want ErrUnsupported", err)
+	}
+}
+
+func TestEmailCodeReset(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		set  func(*tg.AuthSentCodeTypeEmailCode)
+		want *tgapi.EmailReset
+	}{
+		{"no reset", func(*tg.AuthSentCodeTypeEmailCode) {}, nil},
+		{"reset at once", func(t *tg.AuthSentCodeTypeEmailCode) { t.SetResetAvailablePeriod(0) }, &tgapi.EmailReset{}},
+		{"reset after a week", func(t *tg.AuthSentCodeTypeEmailCode) { t.SetResetAvailablePeriod(7 * 86400) },
+			&tgapi.EmailReset{Wait: 7 * 24 * time.Hour}},
+		{"reset pending", func(t *tg.AuthSentCodeTypeEmailCode) { t.SetResetPendingDate(1_800_000_000) },
+			&tgapi.EmailReset{PendingAt: time.Unix(1_800_000_000, 0)}},
+	} {
+		typ := &tg.AuthSentCodeTypeEmailCode{EmailPattern: "a***@example.org", Length: 6}
+		c.set(typ)
+		got, err := sendCodeResult("auth.sendCode", &tg.AuthSentCode{Type: typ, PhoneCodeHash: "h"})
+		if err != nil || got.Code == nil {
+			t.Fatalf("%s: %+v, %v", c.name, got, err)
+		}
+		if !reflect.DeepEqual(got.Code.EmailReset, c.want) {
+			t.Errorf("%s: EmailReset = %+v, want %+v", c.name, got.Code.EmailReset, c.want)
+		}
 	}
 }
 

@@ -71,15 +71,47 @@ func (a *api) requestPasswordRecovery(ctx context.Context) (tgapi.PasswordRecove
 	return tgapi.PasswordRecovery{EmailPattern: r.EmailPattern}, nil
 }
 
-// recoverPassword calls auth.recoverPassword with the e-mailed code; the 2FA password is
-// removed and the session authorized.
+// recoverPassword calls auth.recoverPassword with the e-mailed code and authorizes the
+// session. Without a new password the 2FA password is removed; with one, it is hashed for
+// the new_algo of account.getPassword (gotd's auth.NewPasswordHash) and set, with its
+// hint, in new_settings. The password never leaves this function in any other form.
 func (a *api) recoverPassword(ctx context.Context, req tgapi.RecoverPassword) (tgapi.User, error) {
 	const method = "auth.recoverPassword"
 	res, err := invoke(ctx, a, method, func(ctx context.Context, cl *telegram.Client) (tg.AuthAuthorizationClass, error) {
-		return cl.API().AuthRecoverPassword(ctx, &tg.AuthRecoverPasswordRequest{Code: req.Code})
+		r := &tg.AuthRecoverPasswordRequest{Code: req.Code}
+		if req.NewPassword != "" {
+			settings, err := newPasswordSettings(ctx, cl, req.NewPassword, req.Hint)
+			if err != nil {
+				return nil, err
+			}
+			r.SetNewSettings(settings)
+		}
+		return cl.API().AuthRecoverPassword(ctx, r)
 	})
 	if err != nil {
 		return tgapi.User{}, err
 	}
 	return authorizedUser(method, res)
+}
+
+// newPasswordSettings fetches account.getPassword for its new_algo and returns the
+// new_settings that set password, with hint.
+func newPasswordSettings(ctx context.Context, cl *telegram.Client, password, hint string) (tg.AccountPasswordInputSettings, error) {
+	p, err := cl.API().AccountGetPassword(ctx)
+	if err != nil {
+		return tg.AccountPasswordInputSettings{}, fmt.Errorf("account.getPassword: %w", err)
+	}
+	algo, ok := p.NewAlgo.(*tg.PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow)
+	if !ok {
+		return tg.AccountPasswordInputSettings{}, fmt.Errorf("account.getPassword: new_algo %T is not one tgauth can hash a password for", p.NewAlgo)
+	}
+	hash, err := auth.NewPasswordHash([]byte(password), algo)
+	if err != nil {
+		return tg.AccountPasswordInputSettings{}, fmt.Errorf("hash the new password: %w", err)
+	}
+	var s tg.AccountPasswordInputSettings
+	s.SetNewAlgo(algo)
+	s.SetNewPasswordHash(hash)
+	s.SetHint(hint)
+	return s, nil
 }

@@ -14,12 +14,13 @@ import (
 // Telegram names. The updateLoginToken push is in updates.go.
 
 // exportLoginToken calls auth.exportLoginToken with the app's credentials.
-func (a *api) exportLoginToken(ctx context.Context) (tgapi.LoginToken, error) {
+func (a *api) exportLoginToken(ctx context.Context, req tgapi.ExportLoginToken) (tgapi.LoginToken, error) {
 	const method = "auth.exportLoginToken"
 	res, err := invoke(ctx, a, method, func(ctx context.Context, cl *telegram.Client) (tg.AuthLoginTokenClass, error) {
 		return cl.API().AuthExportLoginToken(ctx, &tg.AuthExportLoginTokenRequest{
-			APIID:   a.c.opts.AppID,
-			APIHash: a.c.opts.AppHash,
+			APIID:     a.c.opts.AppID,
+			APIHash:   a.c.opts.AppHash,
+			ExceptIDs: req.ExceptIDs,
 		})
 	})
 	if err != nil {

@@ -128,6 +128,12 @@ function codeForm(step) {
   const f = form(step, [field(fieldOf(step, "code"), {type: "text", inputmode: "numeric",
     autocomplete: "one-time-code", maxlength: p.length || 16})]);
   f.append(resend);
+  if (step.user_input.actions.includes("reset_email")) {
+    const reset = action(step, "reset_email");
+    reset.id = "reset-email";
+    reset.textContent = "Cannot reach that address? Reset the login e-mail";
+    f.append(reset);
+  }
   if (p.resend_at) {
     countdown(p.resend_at, (s) => { resend.disabled = true; resend.textContent = "Didn't get it? Send again in " + s + " s"; },
       () => { resend.disabled = false; resend.textContent = "Didn't get it? Send it again"; });
@@ -146,6 +152,33 @@ function passwordForm(step) {
     f.append(forgot);
   }
   return f;
+}
+
+// recoveryForm asks the recovery code and, optionally, a new password and its hint.
+function recoveryForm(step) {
+  return form(step, [
+    field(fieldOf(step, "code"), {type: "text", inputmode: "numeric", autocomplete: "one-time-code"}),
+    field(fieldOf(step, "new_password"), {type: "password", autocomplete: "new-password", required: false}),
+    field(fieldOf(step, "hint"), {type: "text", autocomplete: "off", required: false}),
+  ]);
+}
+
+// paymentCard shows what a paid sign-in asks, the form's link once asked for, and the
+// buttons the step offers (pay, check_paid).
+function paymentCard(step) {
+  const p = step.prompt.payment || {};
+  const card = el("div", {class: "card"}, el("p", {id: "instructions", text: step.instructions}));
+  if (p.url) card.append(el("p", {}, el("a", {id: "pay-link", href: p.url, target: "_blank", rel: "noopener", text: "Pay " + p.price})));
+  const labels = {pay: "Get the payment link", check_paid: "I paid: check it"};
+  for (const name of ["pay", "check_paid"]) {
+    if (!step.user_input.actions.includes(name)) continue;
+    const b = action(step, name);
+    b.id = name.replace("_", "-");
+    b.textContent = labels[name];
+    card.append(b);
+    if (name === "check_paid") floodWait(step, b);
+  }
+  return card;
 }
 
 function signUpForm(step) {
@@ -194,7 +227,8 @@ function render(step) {
     }
     case "tgauth.password": view = passwordForm(step); break;
     case "tgauth.signup": view = signUpForm(step); break;
-    case "tgauth.recovery_code":
+    case "tgauth.recovery_code": view = recoveryForm(step); break;
+    case "tgauth.payment": view = paymentCard(step); break;
     case "tgauth.email_code": view = form(step, [field(fieldOf(step, "code"), {type: "text", inputmode: "numeric", autocomplete: "one-time-code"})]); break;
     case "tgauth.email": view = form(step, [field(fieldOf(step, "email"), {type: "email", autocomplete: "email"})]); break;
     case "tgauth.qr": view = qrCard(step); break;

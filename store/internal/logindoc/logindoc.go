@@ -8,7 +8,8 @@
 //     and the text as Detail; its "attempts" stay as they are, for no prompt in
 //     particular (AttemptsFor empty).
 //   - 1: Doc: "problem" is structured; "attempts_for", "flight_event" and "telegram" are
-//     new; the version is left out.
+//     new; the version is left out. Later optional fields ("qr_except_ids", "payment",
+//     a code's "email_reset") need no migration: a document without them reads as before.
 //
 // Encode writes the newest format, Format. Decode reads every format, taking an older
 // document through migrations one version at a time, and refuses a newer one.
@@ -54,6 +55,8 @@ type Doc struct {
 	QRExpiresAt time.Time `json:"qr_expires_at,omitzero"`
 	QRPollAt    time.Time `json:"qr_poll_at,omitzero"`
 	QRMigrateDC int       `json:"qr_migrate_dc,omitempty"`
+	QRExceptIDs []int64   `json:"qr_except_ids,omitempty"`
+	Payment     *Payment  `json:"payment,omitempty"`
 
 	ResendAt    time.Time `json:"resend_at,omitzero"`
 	ExpiresAt   time.Time `json:"expires_at,omitzero"`
@@ -83,6 +86,25 @@ type Code struct {
 	Pattern      string        `json:"pattern,omitempty"`
 	EmailPattern string        `json:"email_pattern,omitempty"`
 	URL          string        `json:"url,omitempty"`
+	EmailReset   *EmailReset   `json:"email_reset,omitempty"`
+}
+
+// EmailReset is a machine.EmailReset as stored. Wait is in nanoseconds.
+type EmailReset struct {
+	Wait      time.Duration `json:"wait,omitempty"`
+	PendingAt time.Time     `json:"pending_at,omitzero"`
+}
+
+// Payment is a machine.Payment as stored.
+type Payment struct {
+	Amount         int64  `json:"amount"`
+	Currency       string `json:"currency"`
+	PremiumDays    int    `json:"premium_days,omitempty"`
+	StoreProduct   string `json:"store_product,omitempty"`
+	SupportEmail   string `json:"support_email,omitempty"`
+	SupportSubject string `json:"support_subject,omitempty"`
+	FormID         int64  `json:"form_id,omitempty"`
+	URL            string `json:"url,omitempty"`
 }
 
 // Terms is a machine.TermsOfService as stored.
@@ -230,6 +252,7 @@ func fromLogin(l *machine.Login) Doc {
 		PasswordHint: l.PasswordHint, HasRecovery: l.HasRecovery, RecoveryEmail: l.RecoveryEmail,
 		Email: l.Email, EmailPattern: l.EmailPattern, Terms: fromTerms(l.Terms),
 		QRToken: l.QRToken, QRExpiresAt: l.QRExpiresAt, QRPollAt: l.QRPollAt, QRMigrateDC: l.QRMigrateDC,
+		QRExceptIDs: l.QRExceptIDs, Payment: (*Payment)(l.Payment),
 		ResendAt: l.ResendAt, ExpiresAt: l.ExpiresAt, RetryAt: l.RetryAt,
 		RetryInput: string(l.RetryInput), FlightEvent: string(l.FlightEvent),
 		TimerAt: l.TimerAt, TimerEvent: string(l.TimerEvent), LeaseOwner: l.LeaseOwner, LeaseUntil: l.LeaseUntil,
@@ -246,6 +269,7 @@ func (d *Doc) login(version int64) *machine.Login {
 		PasswordHint: d.PasswordHint, HasRecovery: d.HasRecovery, RecoveryEmail: d.RecoveryEmail,
 		Email: d.Email, EmailPattern: d.EmailPattern, Terms: d.Terms.terms(),
 		QRToken: d.QRToken, QRExpiresAt: d.QRExpiresAt, QRPollAt: d.QRPollAt, QRMigrateDC: d.QRMigrateDC,
+		QRExceptIDs: d.QRExceptIDs, Payment: (*machine.Payment)(d.Payment),
 		ResendAt: d.ResendAt, ExpiresAt: d.ExpiresAt, RetryAt: d.RetryAt,
 		RetryInput: machine.Event(d.RetryInput), FlightEvent: machine.Event(d.FlightEvent),
 		TimerAt: d.TimerAt, TimerEvent: machine.Event(d.TimerEvent), LeaseOwner: d.LeaseOwner, LeaseUntil: d.LeaseUntil,
@@ -259,7 +283,7 @@ func fromCode(c *machine.CodeInfo) *Code {
 		return nil
 	}
 	return &Code{Type: string(c.Type), Length: c.Length, NextType: string(c.NextType), Timeout: c.Timeout,
-		Pattern: c.Pattern, EmailPattern: c.EmailPattern, URL: c.URL}
+		Pattern: c.Pattern, EmailPattern: c.EmailPattern, URL: c.URL, EmailReset: (*EmailReset)(c.EmailReset)}
 }
 
 func (c *Code) code() *machine.CodeInfo {
@@ -267,7 +291,8 @@ func (c *Code) code() *machine.CodeInfo {
 		return nil
 	}
 	return &machine.CodeInfo{Type: tgapi.CodeType(c.Type), Length: c.Length, NextType: tgapi.CodeType(c.NextType),
-		Timeout: c.Timeout, Pattern: c.Pattern, EmailPattern: c.EmailPattern, URL: c.URL}
+		Timeout: c.Timeout, Pattern: c.Pattern, EmailPattern: c.EmailPattern, URL: c.URL,
+		EmailReset: (*machine.EmailReset)(c.EmailReset)}
 }
 
 func fromTerms(t *machine.TermsOfService) *Terms {
