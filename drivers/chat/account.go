@@ -176,7 +176,11 @@ func (t *turn) pwAnswer(snap machine.Snapshot) ([]Reply, error) {
 		return t.after(next, err)
 	}
 	t.c.pw = nil
-	return t.done(next, err, task.done())
+	lead := task.done()
+	if next.Prompt.Kind != machine.ShowDone {
+		lead = "" // the recovery e-mail's code is asked for: the password waits for it
+	}
+	return t.done(next, err, lead)
 }
 
 // problem is the code of the problem snap shows, "" for none.
@@ -274,7 +278,7 @@ func sessionList(a *machine.AccountPrompt) string {
 			}
 		}
 		if !s.Created.IsZero() {
-			line += ", since " + s.Created.UTC().Format(time.DateTime) + " UTC"
+			line += ", created " + s.Created.UTC().Format(time.DateTime) + " UTC"
 		}
 		if s.Current {
 			line += " (this session)"

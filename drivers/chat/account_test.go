@@ -33,7 +33,9 @@ func TestTwoFASetWithEmailChangeRemove(t *testing.T) {
 	h.expect("Nautilus", true, "Send a hint")
 	h.expect("a ship", false, "Send a recovery e-mail address")
 	h.expect("not an address", false, "That is not a valid recovery e-mail", "Send a recovery e-mail address")
-	h.expect("ada@example.org", false, "Enter the 6-digit code sent to ada@example.org", "Send resend")
+	if out := h.expect("ada@example.org", false, "Enter the 6-digit code sent to ada@example.org", "Send resend"); strings.Contains(out, "password is set") {
+		t.Fatalf("the password is said set before its e-mail is confirmed:\n%s", out)
+	}
 	h.expect("1 1 1 1 1 1", true, "Wrong code (CODE_INVALID)")
 	h.expect("resend", false, "The code was mailed again", "ada@example.org")
 	h.expect("login", false, "You are logged in already")
@@ -102,8 +104,8 @@ func TestSessions(t *testing.T) {
 	h.expect("sessions terminate 1", false, "List the sessions first")
 	out := h.expect("sessions", false, "Sessions, as Telegram listed them at",
 		" (this session) - unconfirmed: sessions confirm 1 keeps it",
-		"\n2. iPhone 15, Telegram iOS 11.0, Lisbon, Portugal, 127.0.0.2, since ",
-		"\n3. Pixel 9, Telegram Android 11.1, Loopback, Test DC, 127.0.0.3, since ",
+		"\n2. iPhone 15, Telegram iOS 11.0, Lisbon, Portugal, 127.0.0.2, created ",
+		"\n3. Pixel 9, Telegram Android 11.1, Loopback, Test DC, 127.0.0.3, created ",
 		" - unconfirmed: sessions confirm 3 keeps it, sessions terminate 3 refuses it")
 	if strings.Contains(out, "\n4.") {
 		t.Fatalf("more sessions than the account has:\n%s", out)
@@ -124,6 +126,10 @@ func TestSessions(t *testing.T) {
 		"Telegram lets a session terminate others only once it is 24 hours old (FRESH_RESET_AUTHORISATION_FORBIDDEN); try again after "+
 			created.Add(machine.FreshSessionAge).UTC().Format(time.RFC3339),
 		"\n2. iPhone 15")
+	if out := h.expect("2fa set", false, "Send the new 2FA password"); strings.Contains(out, "24 hours") {
+		t.Fatalf("the refusal is said again with the next command:\n%s", out)
+	}
+	h.expect("cancel", false, "Stopped")
 
 	h.expect("logout", false, "Logged out")
 	h.expect("login +9996624545", false, "code")

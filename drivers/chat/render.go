@@ -41,7 +41,9 @@ func (b *Bot) render(c *conversation, snap machine.Snapshot, private bool, link 
 	p := snap.Prompt
 	var lines []string
 	add := func(format string, args ...any) { lines = append(lines, fmt.Sprintf(format, args...)) }
-	if p.Problem != nil && p.Kind != machine.ShowClosed {
+	// At the done prompt a problem is an account task's: said in the reply that first
+	// shows it, not again with every later command.
+	if p.Problem != nil && p.Kind != machine.ShowClosed && (p.Kind != machine.ShowDone || snap.ID != c.seenID || snap.Version > c.seen) {
 		add("%s", p.Problem.Text())
 	}
 	var image []byte
