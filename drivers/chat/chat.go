@@ -10,6 +10,14 @@
 // recover, the recovery code, a name and accept to sign up, a login e-mail and its code,
 // a bot token).
 //
+// Once the login is done, the account commands run the engine's account chart on it:
+// 2fa set, 2fa change and 2fa remove ask for the current password, the new one, a hint
+// and a recovery e-mail, one message at a time, then for the code mailed to that e-mail
+// (resend and cancel work there too); sessions lists the account's sessions, numbered,
+// and sessions terminate N, sessions terminate-others and sessions confirm N act on them;
+// invalidate-codes CODE... makes leaked login codes unusable. Passwords and codes follow
+// the login's secret rules: deleted, and refused in a room with others.
+//
 // A conversation's login is not kept in the host's memory only: a login started in chat
 // has an ID derived from its room and user (see ID), so a restarted host finds it in the
 // engine's store with the next message and goes on where it was. What a login in progress

@@ -37,6 +37,8 @@ type conversation struct {
 	bot bool
 	// name is the name given at the sign-up prompt, waiting for 'accept'.
 	name *signUpName
+	// pw is a 2fa command gathering its answers (see pwTask).
+	pw *pwTask
 }
 
 type signUpName struct{ first, last string }

@@ -63,11 +63,11 @@ func (b *Bot) next(c *conversation, s machine.Snapshot, private bool, link func(
 		return Reply{}, false, more
 	}
 	shown := s.Prompt.Kind == machine.ShowQR && qrURL(s) == c.qr // the same token exported again
-	c.seen, c.seenID, c.qr = s.Version, s.ID, qrURL(s)
-	if shown {
-		return Reply{}, false, more
+	if !shown {
+		r = b.render(c, s, private, link) // before seen moves: render tells a new version by it
 	}
-	return b.render(c, s, private, link), true, more
+	c.seen, c.seenID, c.qr = s.Version, s.ID, qrURL(s)
+	return r, !shown, more
 }
 
 // count changes the number of followers and wakes Wait.

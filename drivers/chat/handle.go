@@ -57,6 +57,9 @@ const helpText = "Commands:\n" +
 	"cancel: give up the login in progress\n" +
 	"logout: log out\n" +
 	"status: where the login is\n" +
+	"2fa set, 2fa change, 2fa remove: set, change or remove the account's 2FA password (I ask for each password in a message of its own)\n" +
+	"sessions: list the account's sessions, numbered; sessions terminate N, sessions terminate-others, sessions confirm N\n" +
+	"invalidate-codes CODE...: make login codes that leaked unusable\n" +
 	"help: this list\n" +
 	"Any other message answers what the login asks for now. Messages that carry a code, a password or a bot token are deleted."
 
@@ -67,6 +70,9 @@ func (t *turn) handle(snap machine.Snapshot, ok bool) ([]Reply, error) {
 	arg = strings.TrimSpace(arg)
 	kind := snap.Prompt.Kind
 	active := ok && kind != machine.ShowClosed
+	if kind != machine.ShowDone {
+		t.c.pw = nil // a 2fa command runs on a login that is done only
+	}
 	switch strings.TrimPrefix(strings.ToLower(word), "/") { // "/login", as Telegram bots write commands
 	case "help":
 		if arg == "" {
@@ -74,6 +80,12 @@ func (t *turn) handle(snap machine.Snapshot, ok bool) ([]Reply, error) {
 		}
 	case "login":
 		return t.login(snap, active, arg)
+	case "2fa":
+		return t.twoFA(snap, ok, arg)
+	case "sessions":
+		return t.sessions(snap, ok, arg)
+	case "invalidate-codes":
+		return t.invalidate(snap, ok, arg)
 	case "status":
 		if arg == "" {
 			if !ok {
@@ -87,12 +99,19 @@ func (t *turn) handle(snap machine.Snapshot, ok bool) ([]Reply, error) {
 		}
 	case "logout":
 		if arg == "" {
-			if !ok || kind != machine.ShowDone {
+			switch {
+			case kind == machine.AskPasswordEmailCode:
+				return t.show(snap, "First enter the code of the new recovery e-mail, or send cancel."), nil
+			case !ok || kind != machine.ShowDone:
 				return []Reply{{Text: "You are not logged in."}}, nil
 			}
+			t.c.pw = nil
 			return t.send(snap, machine.LogOut{})
 		}
 	case "resend":
+		if arg == "" && kind == machine.AskPasswordEmailCode {
+			return t.task(snap, machine.ResendPasswordEmail{}, "The code was mailed again.")
+		}
 		if arg == "" && active {
 			if !slices.Contains(snap.Prompt.Accepts, machine.Resend{}.Event()) {
 				return t.show(snap, "There is no code to send again now."), nil
@@ -114,7 +133,7 @@ func (t *turn) handle(snap machine.Snapshot, ok bool) ([]Reply, error) {
 func (t *turn) login(snap machine.Snapshot, active bool, arg string) ([]Reply, error) {
 	if active {
 		lead := "A login is in progress already; send cancel to give it up first."
-		if snap.Prompt.Kind == machine.ShowDone {
+		if k := snap.Prompt.Kind; k == machine.ShowDone || k == machine.AskPasswordEmailCode {
 			lead = "You are logged in already; send logout first to log in again."
 		}
 		return t.show(snap, lead), nil
@@ -190,6 +209,11 @@ func (t *turn) cancel(snap machine.Snapshot, active bool) ([]Reply, error) {
 	switch {
 	case !active:
 		return []Reply{{Text: "There is no login in progress to cancel."}}, nil
+	case t.c.pw != nil:
+		t.c.pw = nil
+		return t.show(snap, "Stopped: the 2FA password stays as it was."), nil
+	case snap.Prompt.Kind == machine.AskPasswordEmailCode:
+		return t.task(snap, machine.CancelPasswordEmail{}, "The new recovery e-mail is given up, and the 2FA password stays as it was.")
 	case snap.Prompt.Kind == machine.ShowDone:
 		return []Reply{{Text: "You are logged in; send logout to log out."}}, nil
 	}
@@ -221,14 +245,18 @@ func (t *turn) answer(snap machine.Snapshot, text string) ([]Reply, error) {
 		}
 		t.secret = true
 		return t.secretInput(snap, machine.SubmitPassword{Password: strings.TrimRight(t.m.Text, "\r\n")})
-	case machine.AskRecoveryCode, machine.AskEmailCode:
+	case machine.AskRecoveryCode, machine.AskEmailCode, machine.AskPasswordEmailCode:
 		t.secret = true
 		// These codes are digits: anything else is refused here, spending no attempt.
 		c, err := machine.CheckCode(nil, code(text))
-		if err != nil {
+		switch {
+		case err != nil:
 			return t.after(snap, err)
-		}
-		if p.Kind == machine.AskRecoveryCode {
+		case p.Kind == machine.AskPasswordEmailCode && !t.m.private():
+			return t.refuseSecret(snap, false) // the web page takes no account task
+		case p.Kind == machine.AskPasswordEmailCode:
+			return t.task(snap, machine.SubmitPasswordEmailCode{Code: c}, "The recovery e-mail is confirmed: your 2FA password is set.")
+		case p.Kind == machine.AskRecoveryCode:
 			return t.secretInput(snap, machine.SubmitRecoveryCode{Code: c})
 		}
 		return t.secretInput(snap, machine.SubmitEmailCode{Code: c})
@@ -239,6 +267,9 @@ func (t *turn) answer(snap machine.Snapshot, text string) ([]Reply, error) {
 	case machine.ShowQR:
 		return []Reply{{Text: "I am waiting for the QR code to be scanned; send status to see it again, or cancel to give up."}}, nil
 	case machine.ShowDone:
+		if t.c.pw != nil {
+			return t.pwAnswer(snap)
+		}
 		return t.show(snap, "You are logged in; send logout to log out, or help for the commands."), nil
 	}
 	t.secret = true // it may answer the prompt before the call, a code or a password
@@ -307,11 +338,17 @@ func others(members int) string {
 
 // send sends an input and renders where the login ended up.
 func (t *turn) send(snap machine.Snapshot, in machine.Input) ([]Reply, error) {
+	return t.after(t.call(snap, in))
+}
+
+// call sends an input and returns where the login ended up (snap when the engine did not
+// say).
+func (t *turn) call(snap machine.Snapshot, in machine.Input) (machine.Snapshot, error) {
 	next, err := t.b.engine.Send(t.ctx, snap.ID, in)
 	if next.ID == "" {
 		next = snap
 	}
-	return t.after(next, err)
+	return next, err
 }
 
 // after renders the snapshot an input left, with what went wrong, if anything.

@@ -41,7 +41,9 @@ func (b *Bot) render(c *conversation, snap machine.Snapshot, private bool, link 
 	p := snap.Prompt
 	var lines []string
 	add := func(format string, args ...any) { lines = append(lines, fmt.Sprintf(format, args...)) }
-	if p.Problem != nil && p.Kind != machine.ShowClosed {
+	// At the done prompt a problem is an account task's: said in the reply that first
+	// shows it, not again with every later command.
+	if p.Problem != nil && p.Kind != machine.ShowClosed && (p.Kind != machine.ShowDone || snap.ID != c.seenID || snap.Version > c.seen) {
 		add("%s", p.Problem.Text())
 	}
 	var image []byte
@@ -83,23 +85,43 @@ func (b *Bot) render(c *conversation, snap machine.Snapshot, private bool, link 
 		image = png
 		add("Scan this QR code with a Telegram app that is logged in: Settings > Devices > Link Desktop Device.")
 		add("It is valid until %s; a new one follows. Send cancel to give up.", p.QR.Expires.UTC().Format("15:04:05 UTC"))
+	case machine.AskPasswordEmailCode:
+		add("%s", p.Message)
+		add("Send resend to mail the code again, or cancel to keep the password as it was.")
 	case machine.ShowClosed:
 		add("%s", p.Message)
 		add("Send login to start again.")
 	default: // e-mail, e-mail code, done, a call in flight
 		add("%s", p.Message)
 	}
-	if secretPrompt(p.Kind) {
-		switch l := link(snap.ID); {
-		case !private && l != "":
-			add("Others can read this room, so I take no code or password here: enter it on this login's web page, %s, or log in in a private chat with me.", l)
-		case !private:
-			add("Others can read this room, so I take no code or password here: log in in a private chat with me.")
-		case l != "":
-			add("You may enter it on this login's web page instead, so that it never passes through this chat: %s", l)
+	if secret, onPage := secretPrompt(p.Kind); secret {
+		l := ""
+		if onPage {
+			l = link(snap.ID)
+		}
+		if note := secretNote(private, l); note != "" {
+			add("%s", note)
 		}
 	}
+	if p.Kind == machine.ShowDone && c.pw != nil {
+		c.pw.question(add, private)
+	}
 	return Reply{Text: strings.Join(lines, "\n"), Image: image}
+}
+
+// secretNote is what a prompt whose answer is a secret adds: that the room takes none,
+// where others can read it, and the login's web page link l where it takes the answer
+// ("" for none). "" when there is nothing to add.
+func secretNote(private bool, l string) string {
+	switch {
+	case !private && l != "":
+		return fmt.Sprintf("Others can read this room, so I take no code or password here: enter it on this login's web page, %s, or log in in a private chat with me.", l)
+	case !private:
+		return "Others can read this room, so I take no code or password here: log in in a private chat with me."
+	case l != "":
+		return "You may enter it on this login's web page instead, so that it never passes through this chat: " + l
+	}
+	return ""
 }
 
 // startPrompt asks for what starts a login.
@@ -132,13 +154,16 @@ func resendVia(c *machine.CodePrompt) string {
 	return " " + machine.CodeVia(c.NextType)
 }
 
-// secretPrompt reports whether the answer to a prompt of kind k is a secret.
-func secretPrompt(k machine.PromptKind) bool {
+// secretPrompt reports whether the answer to a prompt of kind k is a secret, and whether
+// the login's web page takes it too (it takes the login's, not the account tasks').
+func secretPrompt(k machine.PromptKind) (secret, onPage bool) {
 	switch k {
 	case machine.AskCode, machine.AskPassword, machine.AskRecoveryCode, machine.AskEmailCode:
-		return true
+		return true, true
+	case machine.AskPasswordEmailCode:
+		return true, false
 	}
-	return false
+	return false, false
 }
 
 // qrURL is the URL of the QR code snap shows, "" for none.
