@@ -119,9 +119,10 @@ func (p *Process) settle(ctx context.Context, snap machine.Snapshot, err error) 
 		state *machine.NotAllowedError
 		busy  *machine.BusyError
 		flood *machine.FloodWaitError
+		later *machine.UnavailableError
 	)
 	if snap.ID == "" || !(errors.As(err, &input) || errors.As(err, &state) || errors.As(err, &busy) ||
-		errors.As(err, &flood) || errors.Is(err, machine.ErrConflict)) {
+		errors.As(err, &flood) || errors.As(err, &later) || errors.Is(err, machine.ErrConflict)) {
 		return nil, fmt.Errorf("mautrix: login %s: %w", snap.ID, err)
 	}
 	snap.Prompt.Problem = nil // an earlier input's: err is this one's

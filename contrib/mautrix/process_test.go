@@ -50,6 +50,12 @@ func TestPhoneCode(t *testing.T) {
 		!strings.Contains(code.Description, "Enter `resend` to have the code sent again by SMS (from ") {
 		t.Fatalf("code step %q %+v", st.Instructions, code)
 	}
+	// Before the code's timeout Telegram takes no resend: the same step says so.
+	st = b.submit(p, st, map[string]string{"code": "resend"}, loginstep.StepIDCode)
+	if !strings.Contains(st.Instructions, "5-digit code sent in your Telegram app") {
+		t.Fatalf("early resend: %q", st.Instructions)
+	}
+	b.clock.Advance(61 * time.Second) // past the world's timeout of 60 s
 	st = b.submit(p, st, map[string]string{"code": "resend"}, loginstep.StepIDCode)
 	if !strings.Contains(st.Instructions, "5-digit code sent by SMS") {
 		t.Fatalf("after resend: %q", st.Instructions)

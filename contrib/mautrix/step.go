@@ -3,6 +3,7 @@ package mautrix
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -100,13 +101,20 @@ func stop(s string) string {
 	return s + "."
 }
 
-// bridgeActions are the step's actions that bridgev2 does not have already.
+// bridgeActions are the step's actions that bridgev2 does not have already. A bridge shows
+// a step once, with no countdown, so the code step takes resend whenever Telegram named a
+// next type, saying from when (resendWhen); sent too early, the engine refuses it and the
+// same step comes back with the reason.
 func bridgeActions(st loginstep.Step) []string {
 	var out []string
 	for _, a := range st.UserInput.Actions {
 		if a != loginstep.ActionCancel {
 			out = append(out, a)
 		}
+	}
+	if st.StepID == loginstep.StepIDCode && st.Prompt != nil && st.Prompt.Code != nil &&
+		st.Prompt.Code.NextType != "" && !slices.Contains(out, loginstep.ActionResend) {
+		out = append([]string{loginstep.ActionResend}, out...)
 	}
 	return out
 }

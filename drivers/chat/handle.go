@@ -231,8 +231,19 @@ func (t *turn) answer(snap machine.Snapshot, text string) ([]Reply, error) {
 		}
 		return t.secretInput(snap, t.startInput(text))
 	case machine.AskCode:
+		if w := strings.ToLower(text); w == "reset email" || w == "reset_email" {
+			return t.send(snap, machine.ResetEmail{})
+		}
 		t.secret = true
 		return t.secretInput(snap, machine.SubmitCode{Code: code(text)})
+	case machine.AskPayment:
+		switch strings.ToLower(text) {
+		case "pay":
+			return t.send(snap, machine.Pay{})
+		case "check", "check_paid", "paid":
+			return t.send(snap, machine.CheckPaid{})
+		}
+		return t.show(snap, "Send pay, check or cancel."), nil
 	case machine.AskNewCode:
 		t.secret = true // it may be the old code
 		return t.show(snap, "That code cannot be used any more."), nil

@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"rsc.io/qr"
@@ -56,6 +57,12 @@ func (b *Bot) render(c *conversation, snap machine.Snapshot, private bool, link 
 			add("Type it with spaces between the digits, like 1 2 3 4 5: Telegram invalidates a login code sent in a chat as it is.")
 		}
 		add("Send resend for a new code%s, or cancel to give up.", resendVia(p.Code))
+		if slices.Contains(p.Accepts, machine.ResetEmail{}.Event()) {
+			add("Cannot reach that e-mail? Send reset email to have Telegram reset it.")
+		}
+	case machine.AskPayment:
+		add("%s", p.Message)
+		add("Send pay for the payment form, check once you have paid, or cancel to give up.")
 	case machine.AskNewCode:
 		add("%s", p.Message)
 		if b.opts.TelegramChat {
