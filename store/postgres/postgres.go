@@ -21,6 +21,11 @@
 // only spares wasted work: exactly-once firing rests on Update's compare-and-swap, which
 // refuses the second of two replicas that fire the same timer.
 //
+// Create and Update are batched: a few committers (half the pool's connections) each take
+// every write waiting and send them in one round trip as one transaction, so concurrent
+// logins share a commit; each caller returns once its write committed. Stats counts
+// writes and commits.
+//
 // Times handed to Due and Stale are compared at microsecond precision, PostgreSQL's: a
 // timer less than a microsecond after now may count as due.
 package postgres
@@ -44,8 +49,10 @@ const ClaimWindow = 30 * time.Second
 
 // Store is a machine.Store in PostgreSQL. It is safe for concurrent use.
 type Store struct {
-	pool *pgxpool.Pool
-	feed feed // Changed's listener
+	pool  *pgxpool.Pool
+	feed  feed // Changed's listener
+	batch batcher
+	stats counters
 }
 
 var (
@@ -57,20 +64,29 @@ var (
 // it; see pgxpool.ParseConfig) and migrates its schema to the newest version. It fails
 // with an error wrapping ErrNewerSchema when the database was written by a newer tgauth.
 func Open(ctx context.Context, dsn string) (*Store, error) {
+	return open(ctx, dsn, len(migrations))
+}
+
+// open opens dsn like Open, but migrates it only up to schema version target.
+func open(ctx context.Context, dsn string, target int) (*Store, error) {
 	pool, err := pgxpool.New(ctx, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
 	s := &Store{pool: pool}
-	if err := s.migrate(ctx, len(migrations)); err != nil {
-		pool.Close()
+	s.startCommitters(max(1, int(pool.Config().MaxConns)/2))
+	if err := s.migrate(ctx, target); err != nil {
+		s.Close()
 		return nil, err
 	}
 	return s, nil
 }
 
-// Close closes the store's connections, waiting for those in use to be released.
+// Close stops the committers, once the batches they are sending have committed, and
+// closes the store's connections, waiting for those in use to be released. Writes after
+// Close fail with ErrClosed.
 func (s *Store) Close() error {
+	s.stopCommitters()
 	s.feed.close()
 	s.pool.Close()
 	return nil

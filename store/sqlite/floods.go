@@ -36,7 +36,7 @@ func (s *Store) AddFloodWait(ctx context.Context, phone string, method tgapi.Met
 	if until.IsZero() {
 		return nil
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO flood_waits (phone, method, wait_until) VALUES (?, ?, ?)
 			ON CONFLICT (phone, method) DO UPDATE SET wait_until = max(wait_until, excluded.wait_until)`,
 			phone, string(method), nanos(until))

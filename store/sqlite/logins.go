@@ -16,7 +16,7 @@ func (s *Store) Create(ctx context.Context, l *machine.Login) error {
 	if err != nil {
 		return wrap("create login", err)
 	}
-	err = s.write(ctx, func(tx *sql.Tx) error {
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO logins (id, state, version, timer_at, lease_until, created_at, doc)
 			VALUES (?, ?, 1, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
 			l.ID, string(l.State), nanos(l.TimerAt), nanos(l.LeaseUntil), nanos(l.CreatedAt), doc)
@@ -62,7 +62,7 @@ func (s *Store) Update(ctx context.Context, l *machine.Login, journal ...machine
 			return wrap("update login", err)
 		}
 	}
-	err = s.write(ctx, func(tx *sql.Tx) error {
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE logins
 			SET state = ?, version = version + 1, timer_at = ?, lease_until = ?, created_at = ?, doc = ?,
 				due_claimed_until = NULL, stale_claimed_until = NULL

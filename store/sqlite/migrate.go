@@ -77,7 +77,7 @@ var migrations = []string{
 // timeout, before it reads the schema version, so an opener that waited reads the
 // version the one before it left and has nothing more to do.
 func (s *Store) migrate(ctx context.Context, target int) error {
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var have int
 		if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have); err != nil {
 			return fmt.Errorf("read schema version: %w", err)

@@ -28,7 +28,7 @@ func (s *Store) StoreSession(ctx context.Context, id string, data []byte) error 
 	if data == nil {
 		data = []byte{}
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO sessions (login_id, data)
 			SELECT ?1, ?2 WHERE EXISTS (SELECT 1 FROM logins WHERE id = ?1)
 			ON CONFLICT (login_id) DO UPDATE SET data = excluded.data`, id, data)
@@ -73,7 +73,7 @@ func (s *Store) AddLogoutToken(ctx context.Context, phone string, token []byte, 
 	if keep < 0 {
 		keep = 0
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO logout_tokens (phone, token, added_at) VALUES (?, ?, ?)`,
 			phone, token, time.Now().UnixNano()); err != nil {
 			return err
