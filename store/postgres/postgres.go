@@ -40,6 +40,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/tgauth/tgauth/machine"
+	"github.com/tgauth/tgauth/store/internal/batch"
 	"github.com/tgauth/tgauth/tgapi"
 )
 
@@ -49,10 +50,10 @@ const ClaimWindow = 30 * time.Second
 
 // Store is a machine.Store in PostgreSQL. It is safe for concurrent use.
 type Store struct {
-	pool  *pgxpool.Pool
-	feed  feed // Changed's listener
-	batch batcher
-	stats counters
+	pool *pgxpool.Pool
+	feed feed // Changed's listener
+	// writes hands Create and Update to the committers, which run them with runBatch.
+	writes *batch.Queue[*statement]
 }
 
 var (
@@ -74,7 +75,7 @@ func open(ctx context.Context, dsn string, target int) (*Store, error) {
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
 	s := &Store{pool: pool}
-	s.startCommitters(max(1, int(pool.Config().MaxConns)/2))
+	s.writes = batch.New(max(1, int(pool.Config().MaxConns)/2), MaxBatch, s.runBatch)
 	if err := s.migrate(ctx, target); err != nil {
 		s.Close()
 		return nil, err
@@ -86,7 +87,7 @@ func open(ctx context.Context, dsn string, target int) (*Store, error) {
 // closes the store's connections, waiting for those in use to be released. Writes after
 // Close fail with ErrClosed.
 func (s *Store) Close() error {
-	s.stopCommitters()
+	s.writes.Close()
 	s.feed.close()
 	s.pool.Close()
 	return nil

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/tgauth/tgauth/machine"
 	"github.com/tgauth/tgauth/states"
@@ -35,78 +34,21 @@ func holdWriteLock(t *testing.T, path string) (release func()) {
 	}
 }
 
-// waitPending waits until n writes of s are under way (queued behind a held lock).
-func waitPending(t *testing.T, s *sqlite.Store, n int64) {
-	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for s.Stats().Pending < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d writes under way after a minute, want %d", s.Stats().Pending, n)
-		}
-		time.Sleep(time.Millisecond)
+// counts reads s's Stats for storetest.
+func counts(s *sqlite.Store) func() storetest.Counts {
+	return func() storetest.Counts {
+		st := s.Stats()
+		return storetest.Counts{Writes: st.Writes, Commits: st.Commits, Pending: st.Pending}
 	}
 }
 
-// TestGroupCommit: 64 writers, each stepping a login of its own, share commits: the
-// Store commits fewer transactions than writes, and every step of every login is there,
-// in its record and its journal. One more writer, queued with the first batch, loses a
-// compare-and-swap: only its write fails (ErrConflict), the batch commits.
+// TestGroupCommit: concurrent writers share commits, each write with its own result; see
+// storetest.GroupCommit. The first writes queue behind the file's write lock, held by
+// another connection.
 func TestGroupCommit(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "group.db")
 	s := openPath(t, path)
-	const writers, steps = 64, 10
-	for g := range writers {
-		if err := s.Create(t.Context(), &machine.Login{ID: fmt.Sprintf("g%02d", g), State: states.CodeSent}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	stale := &machine.Login{ID: "stale", State: states.CodeSent}
-	if err := s.Create(t.Context(), stale); err != nil {
-		t.Fatal(err)
-	}
-	moved := *stale
-	if err := s.Update(t.Context(), &moved); err != nil {
-		t.Fatal(err)
-	}
-	before := s.Stats()
-
-	release := holdWriteLock(t, path)
-	var wg sync.WaitGroup
-	for g := range writers {
-		wg.Go(func() {
-			id := fmt.Sprintf("g%02d", g)
-			for k := range steps {
-				if _, err := storetest.Step(t.Context(), s, id, fmt.Sprintf("%s.%d", id, k)); err != nil {
-					t.Errorf("%s step %d: %v", id, k, err)
-					return
-				}
-			}
-		})
-	}
-	var staleErr error
-	wg.Go(func() { staleErr = s.Update(t.Context(), stale) })
-	waitPending(t, s, writers+1)
-	release()
-	wg.Wait()
-
-	if !errors.Is(staleErr, machine.ErrConflict) {
-		t.Errorf("Update at a stale version: %v, want ErrConflict", staleErr)
-	}
-	for g := range writers {
-		storetest.CheckSteps(t, s, fmt.Sprintf("g%02d", g), 1, steps)
-	}
-	after := s.Stats()
-	writes, commits := after.Writes-before.Writes, after.Commits-before.Commits
-	t.Logf("%d writes in %d commits", writes, commits)
-	if writes != writers*steps {
-		t.Errorf("%d writes committed, want %d", writes, writers*steps)
-	}
-	if commits >= writes {
-		t.Errorf("%d commits for %d writes: no commit was shared", commits, writes)
-	}
-	if after.Pending != 0 {
-		t.Errorf("%d writes still pending", after.Pending)
-	}
+	storetest.GroupCommit(t, s, counts(s), func() func() { return holdWriteLock(t, path) })
 }
 
 // TestGroupCommitCancelled: a writer that gives up while its write waits for the
@@ -128,7 +70,7 @@ func TestGroupCommitCancelled(t *testing.T) {
 			errs[i] = s.Create(c, &machine.Login{ID: fmt.Sprint("c", i), State: states.New})
 		})
 	}
-	waitPending(t, s, 3)
+	storetest.WaitPending(t, counts(s), 3)
 	cancel()
 	release()
 	wg.Wait()

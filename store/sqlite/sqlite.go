@@ -43,6 +43,7 @@ import (
 	"time"
 
 	"github.com/tgauth/tgauth/machine"
+	"github.com/tgauth/tgauth/store/internal/batch"
 	"github.com/tgauth/tgauth/tgapi"
 
 	msqlite "modernc.org/sqlite" // the "sqlite" database/sql driver
@@ -60,12 +61,8 @@ const ClaimWindow = 30 * time.Second
 // Store is a machine.Store in a SQLite file. It is safe for concurrent use.
 type Store struct {
 	db *sql.DB
-	// writes hands writes to the committer (see commit); quit stops it, and stopped is
-	// closed once it has.
-	writes        chan *pending
-	quit, stopped chan struct{}
-	closeOnce     sync.Once
-	stats         counters
+	// writes hands writes to the committer, which runs them with runBatch.
+	writes *batch.Queue[*pending]
 }
 
 var _ machine.Store = (*Store)(nil)
@@ -88,8 +85,8 @@ func open(ctx context.Context, path string, target int) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	s := &Store{db: db, writes: make(chan *pending), quit: make(chan struct{}), stopped: make(chan struct{})}
-	go s.commit()
+	s := &Store{db: db}
+	s.writes = batch.New(1, MaxBatch, s.runBatch)
 	if err := s.migrate(ctx, target); err != nil {
 		s.Close()
 		return nil, err
@@ -213,8 +210,7 @@ var pause = func(ctx context.Context, d time.Duration) error {
 // Close stops the committer, once the write it is running has committed, and closes the
 // database. Writes after Close fail with ErrClosed.
 func (s *Store) Close() error {
-	s.closeOnce.Do(func() { close(s.quit) })
-	<-s.stopped
+	s.writes.Close()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("sqlite: close: %w", err)
 	}
