@@ -9,12 +9,11 @@ import (
 )
 
 // TestGroupCommit: concurrent writers share commits, each write with its own result; see
-// storetest.GroupCommit. The store has one committer (a pool of two connections), whose
-// first batch waits for a lock on the logins table held by another connection, while
-// the next writes queue behind it.
+// storetest.GroupCommit. The store's committer's first batch waits for a lock on the
+// logins table held by another connection, while the next writes queue behind it.
 func TestGroupCommit(t *testing.T) {
 	dsn := freshDSN(t)
-	s := openDSN(t, withParam(t, dsn, "pool_max_conns", "2"))
+	s := openDSN(t, dsn)
 	counts := func() storetest.Counts {
 		st := s.Stats()
 		return storetest.Counts{Writes: st.Writes, Commits: st.Commits, Pending: st.Pending}

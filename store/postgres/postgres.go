@@ -21,10 +21,12 @@
 // only spares wasted work: exactly-once firing rests on Update's compare-and-swap, which
 // refuses the second of two replicas that fire the same timer.
 //
-// Create and Update are batched: a few committers (half the pool's connections) each take
-// every write waiting and send them in one round trip as one transaction, so concurrent
-// logins share a commit; each caller returns once its write committed. Stats counts
-// writes and commits.
+// Create and Update are batched: one committer takes every write waiting and sends them in
+// one round trip as one transaction, so concurrent logins share a commit; each caller
+// returns once its write committed. Stats counts writes and commits. One committer, not
+// several: an Update notifies (see Changed), and PostgreSQL serializes the commits of
+// transactions that notify, holding a global lock through the WAL flush, so that
+// concurrent transactions of single writes would each wait for an fsync of their own.
 //
 // Times handed to Due and Stale are compared at microsecond precision, PostgreSQL's: a
 // timer less than a microsecond after now may count as due.
@@ -75,7 +77,7 @@ func open(ctx context.Context, dsn string, target int) (*Store, error) {
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
 	s := &Store{pool: pool}
-	s.writes = batch.New(max(1, int(pool.Config().MaxConns)/2), MaxBatch, s.runBatch)
+	s.writes = batch.New(1, MaxBatch, s.runBatch)
 	if err := s.migrate(ctx, target); err != nil {
 		s.Close()
 		return nil, err
