@@ -3,9 +3,13 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io"
 	"log"
+	"net/http"
 	"os"
 	"os/exec"
 	"strings"
@@ -55,14 +59,14 @@ func pendingLogins(ctx context.Context, env *env) (*result, error) {
 		}
 	}
 	for i := range files { // a first start creates the key file beside the store, as a deployment's first start does
-		if _, _, err := serveOnce(ctx, bin, files[i].path, dc.file); err != nil {
+		if _, _, err := serveOnce(ctx, bin, files[i].path, dc.file, files[i].n); err != nil {
 			return nil, fmt.Errorf("%s: %w", files[i].name, err)
 		}
 	}
 	for range env.cfg.rounds {
 		for i := range files {
 			f := &files[i]
-			restart, mem, err := serveOnce(ctx, bin, f.path, dc.file)
+			restart, mem, err := serveOnce(ctx, bin, f.path, dc.file, f.n)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", f.name, err)
 			}
@@ -82,10 +86,11 @@ func pendingLogins(ctx context.Context, env *env) (*result, error) {
 	res.table([]string{"SQLite file", "store MiB", "RSS MiB", "peak RSS MiB", "start to serving ms"}, rows)
 	res.para("The logins are copies of the record an engine writes after a phone was submitted (`scale.PendingLogin`: "+
 		"state CodeSent, its TTL a year away), each with its own ID and phone, written in one transaction. The "+
-		"serving process is `tgauth serve-timers --store sqlite:FILE --telegram testdc:FILE`, the scheduler of "+
-		"a deployment; start to serving is from starting the process to its line \"serving timers\" (the store "+
-		"opened and migrated, the Telegram reached, the engine made), and RSS (VmRSS, and VmHWM, its peak) is "+
-		"read from /proc two seconds later, after its first scheduler rounds. %d rounds, the two files in turn; "+
+		"serving process is `tgauth serve --listen 127.0.0.1:0 --store sqlite:FILE --telegram testdc:FILE` "+
+		"(the HTTP API, the engine and its scheduler); start to serving is from starting the process to its "+
+		"first answer 200 to `GET /api/v1/login/ID` of the last pending login (`/readyz` for the empty store): "+
+		"the store opened and migrated, the Telegram reached, the engine made, the login read. RSS (VmRSS, and "+
+		"VmHWM, its peak) is read from /proc two seconds later, after its first scheduler rounds. %d rounds, the two files in turn; "+
 		"medians. Each file had one start before the rounds: the first start of a store creates the key file its "+
 		"sessions are sealed with (and, for a file that has logins, first checks that none holds a session, "+
 		"reading them all), which a restart does not do.", env.cfg.rounds)
@@ -164,12 +169,15 @@ func fillPending(ctx context.Context, path, telegram string, n int) error {
 func pendingID(i int) string    { return fmt.Sprintf("pending-%07d", i) }
 func pendingPhone(i int) string { return fmt.Sprintf("+99966%07d", i) }
 
-// serveOnce starts `tgauth serve-timers` on the SQLite file path and the test DC whose
-// config is in dcFile, and returns the time until it said it serves and its memory two
-// seconds later (VmRSS and VmHWM, KiB). It stops the process before returning.
-func serveOnce(ctx context.Context, bin, path, dcFile string) (time.Duration, map[string]int64, error) {
-	cmd := exec.CommandContext(ctx, bin, "serve-timers", "--store", "sqlite:"+path, "--telegram", "testdc:"+dcFile)
-	cmd.Stderr = os.Stderr
+// serveOnce starts `tgauth serve` on the SQLite file path, holding n pending logins, and
+// the test DC whose config is in dcFile, and returns the time until it served a request
+// (the last pending login through the API, or /readyz for an empty store) and its memory
+// two seconds later (VmRSS and VmHWM, KiB). It stops the process before returning.
+func serveOnce(ctx context.Context, bin, path, dcFile string, n int) (time.Duration, map[string]int64, error) {
+	token := rand.Text()
+	cmd := exec.CommandContext(ctx, bin, "serve", "--listen", "127.0.0.1:0", "--store", "sqlite:"+path, "--telegram", "testdc:"+dcFile)
+	cmd.Env = append(os.Environ(), "TGAUTH_API_TOKEN="+token)
+	cmd.Stderr = io.Discard // a request log line each
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return 0, nil, err
@@ -178,16 +186,52 @@ func serveOnce(ctx context.Context, bin, path, dcFile string) (time.Duration, ma
 	if err := cmd.Start(); err != nil {
 		return 0, nil, err
 	}
-	line, err := bufio.NewReader(out).ReadString('\n')
-	serving := time.Since(start)
-	if err != nil || !strings.HasPrefix(line, "serving timers") {
+	served, err := firstAnswer(ctx, out, token, n)
+	if err != nil {
 		stopProcess(cmd)
-		return 0, nil, fmt.Errorf("tgauth serve-timers said %q (%v), not that it serves", line, err)
+		return 0, nil, err
 	}
+	elapsed := time.Since(start)
 	time.Sleep(2 * time.Second) // its first scheduler rounds
 	mem, err := procMemKiB(cmd.Process.Pid, "VmRSS", "VmHWM")
 	if stopErr := stopProcess(cmd); err == nil {
 		err = stopErr
 	}
-	return serving, mem, err
+	if err == nil && !served {
+		err = errors.New("tgauth serve did not answer")
+	}
+	return elapsed, mem, err
+}
+
+// firstAnswer reads the address tgauth serve says it serves on from out and asks it for
+// the last of n pending logins (or /readyz when n is 0) until it answers 200, for a
+// minute at most.
+func firstAnswer(ctx context.Context, out io.Reader, token string, n int) (bool, error) {
+	line, err := bufio.NewReader(out).ReadString('\n')
+	addr, ok := strings.CutPrefix(line, "serving ")
+	if err != nil || !ok {
+		return false, fmt.Errorf("tgauth serve said %q (%v), not where it serves", line, err)
+	}
+	url := strings.Fields(addr)[0] + "/readyz"
+	if n > 0 {
+		url = strings.Fields(addr)[0] + "/api/v1/login/" + pendingID(n-1)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return false, err
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return true, nil
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return false, fmt.Errorf("GET %s: no 200 within a minute", url)
 }
