@@ -3,8 +3,10 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
+	"github.com/tgauth/tgauth/machine"
 	"github.com/tgauth/tgauth/store/internal/batch"
 )
 
@@ -33,9 +35,11 @@ type pending struct {
 
 // write runs fn in a write transaction and returns once that transaction is durable
 // (synchronous=FULL), or failed. Writes of concurrent callers share a transaction: the
-// Store's committer takes every write waiting when it is free, and runs each under a
-// savepoint of its own, so that one that fails (a compare-and-swap that lost, a login that
-// exists) is rolled back alone and the others commit.
+// Store's committer takes every write waiting when it is free and runs them one after the
+// other. One that fails cleanly (a compare-and-swap that lost, a login that exists: it
+// wrote nothing) fails alone; one that fails otherwise makes the committer run the batch
+// again with a savepoint around each write, so that it is rolled back alone and the
+// others commit.
 //
 // ctx bounds the wait for the committer (see batch.Queue.Do). fn gets the committer's
 // context, not ctx: a statement interrupted by a cancelled context would roll back the
@@ -49,7 +53,13 @@ func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx *sql.
 // or the transaction's if the transaction failed.
 func (s *Store) runBatch(writes []*pending) {
 	errs := make([]error, len(writes))
-	err := s.transact(writes, errs)
+	err := s.transact(writes, errs, false)
+	if errors.Is(err, errUnclean) {
+		// A write failed after it may have written part of itself: the whole batch was
+		// rolled back, and runs again with a savepoint around each write.
+		clear(errs)
+		err = s.transact(writes, errs, true)
+	}
 	applied := 0
 	for i, w := range writes {
 		if errs[i] == nil {
@@ -63,31 +73,55 @@ func (s *Store) runBatch(writes []*pending) {
 	s.writes.Committed(applied)
 }
 
-// transact runs each write under a savepoint of one BEGIN IMMEDIATE transaction, records
-// each write's own error in errs (a failed write is rolled back to its savepoint), and
-// commits. It returns an error when the transaction as a whole failed: then nothing of it
-// is in the file.
-func (s *Store) transact(writes []*pending, errs []error) error {
+// errUnclean says a write of a batch run without savepoints failed in a way that may
+// have left part of it written.
+var errUnclean = errors.New("a write failed part way")
+
+// clean tells whether a write that failed with err wrote nothing: the store's writes fail
+// with these before they change a row (a compare-and-swap or an insert that matched
+// nothing), so no rollback is needed.
+func clean(err error) bool {
+	return errors.Is(err, machine.ErrConflict) || errors.Is(err, machine.ErrExists) || errors.Is(err, machine.ErrNotFound)
+}
+
+// transact runs the writes in one BEGIN IMMEDIATE transaction, records each write's own
+// error in errs, and commits. Without savepoints, a write that fails otherwise than
+// cleanly rolls the whole transaction back and transact returns errUnclean; with them,
+// each write runs under a savepoint of its own, and a failed one is rolled back to it.
+// transact returns an error when the transaction as a whole failed: then nothing of it is
+// in the file.
+func (s *Store) transact(writes []*pending, errs []error, savepoints bool) error {
 	ctx := context.Background()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	exec := func(query string) error {
+		_, err := tx.ExecContext(ctx, query)
+		return err
+	}
 	for i, w := range writes {
 		if errs[i] = w.ctx.Err(); errs[i] != nil {
 			continue // its caller gave up before its turn: not written
 		}
-		if _, err := tx.ExecContext(ctx, "SAVEPOINT write"); err != nil {
+		if !savepoints {
+			if errs[i] = w.fn(ctx, tx); errs[i] != nil && !clean(errs[i]) {
+				tx.Rollback()
+				return errUnclean
+			}
+			continue
+		}
+		if err := exec("SAVEPOINT write"); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("savepoint: %w", err)
 		}
 		if errs[i] = w.fn(ctx, tx); errs[i] != nil {
-			if _, err := tx.ExecContext(ctx, "ROLLBACK TO write"); err != nil {
+			if err := exec("ROLLBACK TO write"); err != nil {
 				tx.Rollback()
 				return fmt.Errorf("roll back a failed write (%v): %w", errs[i], err)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, "RELEASE write"); err != nil {
+		if err := exec("RELEASE write"); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("release savepoint: %w", err)
 		}

@@ -8,9 +8,9 @@
 // of failing with SQLITE_BUSY.
 //
 // Writes are group-committed: each Store has one committer goroutine, which runs every
-// write waiting for it in one transaction, each under a savepoint of its own (a write
-// that fails, such as an Update that lost its compare-and-swap, is rolled back alone),
-// and releases each caller with its own result once the transaction is durable. A write
+// write waiting for it in one transaction (a write that fails, such as an Update that
+// lost its compare-and-swap, fails alone; see write), and releases each caller with its
+// own result once the transaction is durable. A write
 // never returns before its commit is on disk, so the engine's write-ahead rule holds; but
 // concurrent logins share an fsync instead of queueing for one each. Stats counts writes
 // and commits.
