@@ -98,9 +98,14 @@ func timersFired(ctx context.Context, env *env) (*result, error) {
 	res.para("Each round creates %d logins (no input: state New, their TTL timer a minute away) and moves the "+
 		"engine's clock past the TTL; one `Engine.Tick` then claims them in batches that double while they come "+
 		"back full (64, 128, ... 4096) and expires each (one durable write). The figure is %d ÷ the Tick's wall "+
-		"time; %d rounds, medians. Before this report a Tick claimed a fixed 100 at a time and fired them one by one.",
+		"time; %d rounds, medians. TickWorkers 1 fires them one by one, as the scheduler did before.",
 		n, n, env.cfg.rounds)
 	best := median(targets[0].rates[64])
-	res.target("Timers fired per second (SQLite, default TickWorkers)", "≥ 5 000", num(best), best >= 5000, "")
+	note := ""
+	if best < 5000 {
+		note = fmt.Sprintf("short by %.0f %%: each timer is a durable Update (its document encoded, a journal entry), "+
+			"run one after the other by the store's one committer; their commits are shared", 100*(1-best/5000))
+	}
+	res.target("Timers fired per second (SQLite, default TickWorkers)", "≥ 5 000", num(best), best >= 5000, note)
 	return res, nil
 }
