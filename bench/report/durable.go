@@ -15,7 +15,6 @@ import (
 	"github.com/tgauth/tgauth/bench/scale"
 	"github.com/tgauth/tgauth/machine"
 	"github.com/tgauth/tgauth/states"
-	"github.com/tgauth/tgauth/store/postgres"
 	"github.com/tgauth/tgauth/store/sqlite"
 )
 
@@ -52,13 +51,6 @@ func durableSteps(ctx context.Context, env *env) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		for _, s := range stores {
-			if c, ok := s.store.(interface{ Close() error }); ok {
-				c.Close()
-			}
-		}
-	}()
 	steppers := map[string]map[int][]*scale.Stepper{}
 	docs := map[string]string{}
 	for _, s := range stores {
@@ -175,6 +167,7 @@ func openDurableStores(ctx context.Context, env *env, res *result) ([]*durableSt
 	if err != nil {
 		return nil, err
 	}
+	env.cleanup = append(env.cleanup, lite.Close)
 	db, err := bareSQLite(path)
 	if err != nil {
 		return nil, err
@@ -182,17 +175,11 @@ func openDurableStores(ctx context.Context, env *env, res *result) ([]*durableSt
 	env.cleanup = append(env.cleanup, db.Close)
 	stores := []*durableStore{{name: "SQLite", store: lite, bare: sqliteBare{db},
 		stats: func() (int64, int64) { st := lite.Stats(); return st.Writes, st.Commits }}}
-	if env.cfg.dsn == "" {
-		res.para("PostgreSQL: skipped, no DSN (-postgres or $%s).", dsnEnv)
-	} else {
-		dsn, err := env.schema(ctx, nil)
-		if err != nil {
-			return nil, err
-		}
-		pg, err := postgres.Open(ctx, dsn)
-		if err != nil {
-			return nil, err
-		}
+	pg, dsn, err := env.postgres(ctx, res)
+	if err != nil {
+		return nil, err
+	}
+	if pg != nil {
 		pool, err := pgxpool.New(ctx, dsn)
 		if err != nil {
 			return nil, err

@@ -19,6 +19,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/tgauth/tgauth/store/postgres"
 	"github.com/tgauth/tgauth/testdc"
 )
 
@@ -90,6 +91,26 @@ func (e *env) schema(ctx context.Context, params map[string]string) (string, err
 		all[k] = v
 	}
 	return withParams(e.cfg.dsn, all)
+}
+
+// postgres opens a store/postgres Store in a schema of its own (see schema), closed by
+// close, and returns it with its DSN. Without a DSN it returns a nil Store and says in
+// res that the PostgreSQL figures are skipped.
+func (e *env) postgres(ctx context.Context, res *result) (*postgres.Store, string, error) {
+	if e.cfg.dsn == "" {
+		res.para("PostgreSQL: skipped, no DSN (-postgres or $%s).", dsnEnv)
+		return nil, "", nil
+	}
+	dsn, err := e.schema(ctx, nil)
+	if err != nil {
+		return nil, "", err
+	}
+	s, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		return nil, "", err
+	}
+	e.cleanup = append(e.cleanup, s.Close)
+	return s, dsn, nil
 }
 
 // withParams returns dsn (a URL or key=value string) with params set.

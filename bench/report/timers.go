@@ -8,7 +8,6 @@ import (
 	"github.com/tgauth/tgauth/internal/clock"
 	"github.com/tgauth/tgauth/machine"
 	"github.com/tgauth/tgauth/states"
-	"github.com/tgauth/tgauth/store/postgres"
 	"github.com/tgauth/tgauth/store/sqlite"
 	"github.com/tgauth/tgauth/tgapi/mock"
 )
@@ -22,7 +21,7 @@ var timerWorkers = []int{1, 64}
 // all, with TickWorkers 1 and 64 in turn.
 func timersFired(ctx context.Context, env *env) (*result, error) {
 	res := &result{}
-	n := env.cfg.size(5000, 500)
+	n := env.cfg.size(2000, 500)
 	type target struct {
 		name  string
 		store machine.Store
@@ -34,18 +33,11 @@ func timersFired(ctx context.Context, env *env) (*result, error) {
 	}
 	defer lite.Close()
 	targets := []*target{{name: "SQLite", store: lite}}
-	if env.cfg.dsn == "" {
-		res.para("PostgreSQL: skipped, no DSN (-postgres or $%s).", dsnEnv)
-	} else {
-		dsn, err := env.schema(ctx, nil)
-		if err != nil {
-			return nil, err
-		}
-		pg, err := postgres.Open(ctx, dsn)
-		if err != nil {
-			return nil, err
-		}
-		defer pg.Close()
+	pg, _, err := env.postgres(ctx, res)
+	if err != nil {
+		return nil, err
+	}
+	if pg != nil {
 		targets = append(targets, &target{name: "PostgreSQL", store: pg})
 	}
 	c := clock.New(time.Now())

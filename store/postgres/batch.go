@@ -11,9 +11,6 @@ import (
 	"github.com/tgauth/tgauth/store/internal/batch"
 )
 
-// MaxBatch is the most writes one batch carries.
-const MaxBatch = 256
-
 // ErrClosed is returned by a write to a Store that is closed or closing.
 var ErrClosed = batch.ErrClosed
 

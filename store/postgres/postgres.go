@@ -77,7 +77,7 @@ func open(ctx context.Context, dsn string, target int) (*Store, error) {
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
 	s := &Store{pool: pool}
-	s.writes = batch.New(1, MaxBatch, s.runBatch)
+	s.writes = batch.New(1, s.runBatch)
 	if err := s.migrate(ctx, target); err != nil {
 		s.Close()
 		return nil, err

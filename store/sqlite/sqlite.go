@@ -86,7 +86,7 @@ func open(ctx context.Context, path string, target int) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	s := &Store{db: db}
-	s.writes = batch.New(1, MaxBatch, s.runBatch)
+	s.writes = batch.New(1, s.runBatch)
 	if err := s.migrate(ctx, target); err != nil {
 		s.Close()
 		return nil, err

@@ -14,6 +14,9 @@ import (
 	"sync/atomic"
 )
 
+// Max is the most writes a committer takes at a time.
+const Max = 256
+
 // ErrClosed is returned by Do once the queue is closed.
 var ErrClosed = errors.New("the store is closed")
 
@@ -39,18 +42,18 @@ type Queue[W any] struct {
 	writes, commits, pending atomic.Int64
 }
 
-// New starts committers goroutines, each of which takes up to max waiting writes at a
+// New starts committers goroutines, each of which takes up to Max waiting writes at a
 // time and calls run with them. run must release each write's caller (see Do).
-func New[W any](committers, max int, run func(batch []W)) *Queue[W] {
+func New[W any](committers int, run func(batch []W)) *Queue[W] {
 	q := &Queue[W]{in: make(chan W), quit: make(chan struct{})}
 	for range committers {
-		q.wg.Go(func() { q.commit(max, run) })
+		q.wg.Go(func() { q.commit(run) })
 	}
 	return q
 }
 
 // commit is one committer.
-func (q *Queue[W]) commit(max int, run func([]W)) {
+func (q *Queue[W]) commit(run func([]W)) {
 	for {
 		var batch []W
 		select {
@@ -60,7 +63,7 @@ func (q *Queue[W]) commit(max int, run func([]W)) {
 			return
 		}
 	gather:
-		for len(batch) < max {
+		for len(batch) < Max {
 			select {
 			case w := <-q.in:
 				batch = append(batch, w)
