@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 
@@ -26,7 +25,7 @@ func (s *Store) Stats() Stats { return s.writes.Stats() }
 // (or failed).
 type pending struct {
 	ctx  context.Context
-	fn   func(ctx context.Context, tx *sql.Tx) error
+	fn   func(ctx context.Context, tx txn) error
 	done chan error
 }
 
@@ -41,7 +40,7 @@ type pending struct {
 // ctx bounds the wait for the committer (see batch.Queue.Do). fn gets the committer's
 // context, not ctx: a statement interrupted by a cancelled context would roll back the
 // whole transaction, the other callers' writes with it.
-func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx txn) error) error {
 	w := &pending{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	return s.writes.Do(ctx, w, func() error { return <-w.done })
 }
@@ -89,10 +88,11 @@ func clean(err error) bool {
 // in the file.
 func (s *Store) transact(writes []*pending, errs []error, savepoints bool) error {
 	ctx := context.Background()
-	tx, err := s.db.BeginTx(ctx, nil)
+	sqlTx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	tx := txn{Tx: sqlTx, c: &s.stmts}
 	exec := func(query string) error {
 		_, err := tx.ExecContext(ctx, query)
 		return err

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"path/filepath"
 	"testing"
@@ -23,8 +22,8 @@ func TestBatchWithAnUncleanFailure(t *testing.T) {
 	if err := s.Create(t.Context(), &machine.Login{ID: "taken", State: states.New}); err != nil {
 		t.Fatal(err)
 	}
-	create := func(id string) func(ctx context.Context, tx *sql.Tx) error {
-		return func(ctx context.Context, tx *sql.Tx) error {
+	create := func(id string) func(ctx context.Context, tx txn) error {
+		return func(ctx context.Context, tx txn) error {
 			res, err := tx.ExecContext(ctx, `INSERT INTO logins (id, state, version, doc) VALUES (?, 'New', 1, '{}')
 				ON CONFLICT (id) DO NOTHING`, id)
 			if err != nil {
@@ -39,7 +38,7 @@ func TestBatchWithAnUncleanFailure(t *testing.T) {
 	boom := errors.New("boom")
 	writes := []*pending{
 		{fn: create("a")},
-		{fn: func(ctx context.Context, tx *sql.Tx) error {
+		{fn: func(ctx context.Context, tx txn) error {
 			if err := create("partial")(ctx, tx); err != nil {
 				return err
 			}

@@ -60,7 +60,8 @@ const ClaimWindow = 30 * time.Second
 
 // Store is a machine.Store in a SQLite file. It is safe for concurrent use.
 type Store struct {
-	db *sql.DB
+	db    *sql.DB
+	stmts stmts // the queries, prepared once
 	// writes hands writes to the committer, which runs them with runBatch.
 	writes *batch.Queue[*pending]
 }
@@ -85,7 +86,7 @@ func open(ctx context.Context, path string, target int) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	s := &Store{db: db}
+	s := &Store{db: db, stmts: stmts{db: db}}
 	s.writes = batch.New(1, s.runBatch)
 	if err := s.migrate(ctx, target); err != nil {
 		s.Close()
@@ -211,7 +212,7 @@ var pause = func(ctx context.Context, d time.Duration) error {
 // database. Writes after Close fail with ErrClosed.
 func (s *Store) Close() error {
 	s.writes.Close()
-	if err := s.db.Close(); err != nil {
+	if err := errors.Join(s.stmts.close(), s.db.Close()); err != nil {
 		return fmt.Errorf("sqlite: close: %w", err)
 	}
 	return nil
