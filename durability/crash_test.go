@@ -299,6 +299,7 @@ func TestCrashInEveryFlightState(t *testing.T) {
 		want:              states.LoggedOut,
 		wantStep:          "LoggingOut --done--> LoggedOut",
 	}}
+	cases = append(cases, accountCrashCases()...)
 
 	covered := map[machine.State]bool{}
 	for _, c := range cases {

@@ -291,6 +291,7 @@ func TestInterruptInEveryFlightState(t *testing.T) {
 			}
 		},
 	}}
+	cases = append(cases, accountInterruptCases()...)
 
 	covered := map[machine.State]bool{}
 	for _, c := range cases {

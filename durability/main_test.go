@@ -126,7 +126,7 @@ func world(accounts ...testdc.Account) testdc.Options {
 
 // engineCommands are the commands that take --telegram.
 var engineCommands = []string{"start", "phone", "bot-token", "qr", "code", "password", "signup", "resend", "cancel",
-	"recover", "recovery-code", "email", "email-code", "logout", "status", "serve-timers", "login"}
+	"recover", "recovery-code", "email", "email-code", "logout", "status", "serve-timers", "login", "2fa", "sessions"}
 
 // command returns a tgauth process over e's store (and test DC, for the commands that
 // talk to Telegram), not yet started.

@@ -138,7 +138,7 @@ func request(l *Login, in Input, facts Facts) tgapi.Request {
 	case states.LoggingOut:
 		return tgapi.LogOut{}
 	}
-	return nil
+	return accountRequest(l, in)
 }
 
 // Result is what one call came to, as the edge hands it to outcome.
@@ -184,6 +184,9 @@ func outcome(l *Login, res Result, now time.Time, set Settings) (Outcome, error)
 	n := l.Clone()
 	if res.DC != 0 {
 		n.DC = res.DC
+	}
+	if tr.AccountTask(l.State) {
+		return accountOutcome(l, n, res, now, set), nil
 	}
 	var o Outcome
 	var problem *Problem

@@ -32,7 +32,8 @@ func loginIn(s State) *Login {
 // inputFor returns a valid input that fires ev, or nil for timers and updates.
 func inputFor(ev Event) Input {
 	args := map[string]string{"phone": "+9996621234", "token": "123456:ABCDEFGHIJ", "code": "22222",
-		"password": "pw", "email": "a@example.org", "first_name": "Ann", "accept_terms": "true"}
+		"password": "pw", "email": "a@example.org", "first_name": "Ann", "accept_terms": "true",
+		"new_password": "pw2", "current_password": "pw", "hash": "7", "codes": "22222,33333"}
 	in, err := ParseInput(ev, args)
 	if err != nil {
 		return nil
@@ -129,6 +130,7 @@ func candidates(call tgapi.Request) []Result {
 		tgapi.LoginToken{Token: []byte("t3"), MigrateDC: 4},
 		tgapi.LoginToken{Authorized: &user},
 		tgapi.LoggedOut{FutureAuthToken: []byte("future")},
+		tgapi.Authorizations{Sessions: []tgapi.Session{{Hash: 0, Current: true, Created: coreNow.Add(-time.Hour)}, {Hash: 7, Unconfirmed: true}}},
 	}
 	var out []Result
 	for _, v := range values {
@@ -146,7 +148,8 @@ func candidates(call tgapi.Request) []Result {
 		errors.New("connection reset"),
 	}
 	for _, code := range []string{"PHONE_CODE_INVALID", "PHONE_CODE_EXPIRED", "PHONE_CODE_HASH_EMPTY", "PASSWORD_HASH_INVALID",
-		"CODE_INVALID", "PASSWORD_RECOVERY_EXPIRED", "EMAIL_CODE_INVALID"} {
+		"CODE_INVALID", "PASSWORD_RECOVERY_EXPIRED", "EMAIL_CODE_INVALID",
+		"EMAIL_UNCONFIRMED_6", "EMAIL_HASH_EXPIRED", "HASH_INVALID", "FRESH_RESET_AUTHORISATION_FORBIDDEN", "SESSION_REVOKED"} {
 		errs = append(errs, tgapi.NewError(400, code))
 	}
 	for _, err := range errs {
@@ -163,10 +166,16 @@ func settleFully(t *testing.T, l *Login, res Result) Outcome {
 		t.Fatalf("outcome(%s, %v): %v", l.State, res.Err, err)
 	}
 	if o.Then != nil {
-		if _, ok := o.Then.(tgapi.GetPassword); !ok {
-			t.Fatalf("%s: follow-up %T, want account.getPassword", l.State, o.Then)
+		var answer any
+		switch o.Then.(type) {
+		case tgapi.GetPassword:
+			answer = tgapi.PasswordInfo{HasPassword: true, Hint: "cat"}
+		case tgapi.GetAuthorizations: // after FRESH_RESET_AUTHORISATION_FORBIDDEN
+			answer = tgapi.Authorizations{Sessions: []tgapi.Session{{Current: true, Created: coreNow.Add(-time.Hour)}}}
+		default:
+			t.Fatalf("%s: follow-up %T, want account.getPassword or account.getAuthorizations", l.State, o.Then)
 		}
-		if o, err = outcome(l, Result{Call: o.Then, Value: tgapi.PasswordInfo{HasPassword: true, Hint: "cat"}}, coreNow, coreSet); err != nil {
+		if o, err = outcome(l, Result{Call: o.Then, Value: answer}, coreNow, coreSet); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -196,6 +205,11 @@ func TestOutcomeEveryRow(t *testing.T) {
 				call = tgapi.SignUp{FirstName: "Ann"}
 			case states.CheckingBotToken:
 				call = tgapi.ImportBotAuthorization{Token: "1:x"}
+			case states.UpdatingPassword, states.ConfirmingPasswordEmail, states.TerminatingSession,
+				states.ConfirmingSession, states.InvalidatingCodes:
+				call = accountRequest(l, inputFor(map[State]Event{states.UpdatingPassword: tr.SetPassword,
+					states.ConfirmingPasswordEmail: tr.SubmitPasswordEmailCode, states.TerminatingSession: tr.TerminateSession,
+					states.ConfirmingSession: tr.ConfirmSession, states.InvalidatingCodes: tr.InvalidateCodes}[st.Name]))
 			}
 			if call == nil {
 				t.Fatalf("%s: no call", st.Name)

@@ -412,7 +412,15 @@ func (e *Engine) handleAll(batch []*Login, handle func(*Login) error) (moved int
 
 // Run resolves logins left in flight by a crash and fires timers until ctx is done. Timers
 // are deadlines stored on each login, so a restarted Run picks up where the last one left.
+// If the connector prepares things ahead of time (a tgapi.Filler, such as the auth-key
+// pool of tgapi/mtproto), Run runs its Fill alongside and waits for it before returning.
 func (e *Engine) Run(ctx context.Context) error {
+	if f, ok := tgapi.FillerOf(e.opts.Telegram); ok {
+		ctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); f.Fill(ctx) }()
+		defer func() { cancel(); <-done }()
+	}
 	t := time.NewTicker(e.opts.Tick)
 	defer t.Stop()
 	for {

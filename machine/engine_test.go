@@ -187,6 +187,15 @@ func crashing(exportMigrates bool) *mock.API {
 	dies[tgapi.ImportLoginToken, tgapi.LoginToken](m)
 	dies[tgapi.ImportBotAuthorization, tgapi.User](m)
 	dies[tgapi.LogOut, tgapi.LoggedOut](m)
+	dies[tgapi.UpdatePasswordSettings, any](m)
+	dies[tgapi.ConfirmPasswordEmail, any](m)
+	dies[tgapi.ResendPasswordEmail, any](m)
+	dies[tgapi.CancelPasswordEmail, any](m)
+	dies[tgapi.GetAuthorizations, tgapi.Authorizations](m)
+	dies[tgapi.ResetAuthorization, any](m)
+	dies[tgapi.ResetAuthorizations, any](m)
+	dies[tgapi.ChangeAuthorizationSettings, any](m)
+	dies[tgapi.InvalidateSignInCodes, any](m)
 	if exportMigrates {
 		mock.Handle(m, func(context.Context, tgapi.ExportLoginToken) (tgapi.LoginToken, error) {
 			return tgapi.LoginToken{MigrateDC: 3, Token: []byte("tok")}, nil
@@ -221,6 +230,16 @@ var flightCases = []struct {
 	{states.CheckingBotToken, states.New, machine.SubmitBotToken{Token: "123:ABCDEFGHIJ"}, states.New, states.Authorized, false, true},
 	{states.CancellingCode, states.CodeSent, machine.Cancel{}, states.Cancelled, "", false, false},
 	{states.LoggingOut, states.Authorized, machine.LogOut{}, states.LoggedOut, states.Authorized, false, false},
+	// The account chart: every task goes back to the state that took its input.
+	{states.UpdatingPassword, states.Authorized, machine.SetPassword{New: "pw2"}, states.Authorized, "", false, true},
+	{states.ConfirmingPasswordEmail, states.PasswordEmailCodeSent, machine.SubmitPasswordEmailCode{Code: "222222"}, states.PasswordEmailCodeSent, "", false, true},
+	{states.ResendingPasswordEmail, states.PasswordEmailCodeSent, machine.ResendPasswordEmail{}, states.PasswordEmailCodeSent, "", false, true},
+	{states.CancellingPasswordEmail, states.PasswordEmailCodeSent, machine.CancelPasswordEmail{}, states.PasswordEmailCodeSent, "", false, true},
+	{states.ListingSessions, states.Authorized, machine.ListSessions{}, states.Authorized, "", false, true},
+	{states.TerminatingSession, states.Authorized, machine.TerminateSession{Hash: 7}, states.Authorized, "", false, true},
+	{states.TerminatingOtherSessions, states.Authorized, machine.TerminateOtherSessions{}, states.Authorized, "", false, true},
+	{states.ConfirmingSession, states.Authorized, machine.ConfirmSession{Hash: 7}, states.Authorized, "", false, true},
+	{states.InvalidatingCodes, states.Authorized, machine.InvalidateCodes{Codes: []string{"22222"}}, states.Authorized, "", false, true},
 }
 
 func TestCrashBetweenWriteAheadAndOutcomeRecoversEveryFlightState(t *testing.T) {

@@ -317,5 +317,8 @@ func ParseInput(event Event, args map[string]string) (Input, error) {
 	case transitions.LoginTokenUpdate:
 		return LoginTokenScanned{}, nil
 	}
+	if in, ok, err := parseAccountInput(event, args); ok {
+		return in, err
+	}
 	return nil, &InputError{"event", fmt.Sprintf("%q is not an input a driver can send", event)}
 }

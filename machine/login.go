@@ -106,6 +106,9 @@ type Login struct {
 	// Telegram names the Telegram the login was started on (Options.TelegramID); the login
 	// is refused through any other.
 	Telegram string `json:"telegram,omitempty"`
+	// Account is what the account chart keeps (sessions listed, a recovery e-mail
+	// waiting for its code); nil until an account task ran.
+	Account *Account `json:"account,omitempty"`
 
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
@@ -133,6 +136,7 @@ func (l *Login) Clone() *Login {
 	if l.QRToken != nil {
 		c.QRToken = append([]byte(nil), l.QRToken...)
 	}
+	c.Account = l.Account.clone()
 	return &c
 }
 

@@ -77,10 +77,12 @@ func (p *Problem) Text() string {
 		tg = " (" + p.Telegram.Message() + ")"
 	}
 	switch p.Code {
-	case ProblemCodeInvalid:
-		return fmt.Sprintf("Wrong code%s, attempt %d of %d; enter it again.", tg, p.Attempt, p.MaxAttempts)
-	case ProblemPasswordInvalid:
-		return fmt.Sprintf("Wrong password%s, attempt %d of %d; enter it again.", tg, p.Attempt, p.MaxAttempts)
+	case ProblemCodeInvalid, ProblemPasswordInvalid:
+		what := map[ProblemCode]string{ProblemCodeInvalid: "code", ProblemPasswordInvalid: "password"}[p.Code]
+		if p.MaxAttempts == 0 { // an account task: Telegram counts, not tgauth
+			return fmt.Sprintf("Wrong %s%s; enter it again.", what, tg)
+		}
+		return fmt.Sprintf("Wrong %s%s, attempt %d of %d; enter it again.", what, tg, p.Attempt, p.MaxAttempts)
 	case ProblemTooManyAttempts:
 		return fmt.Sprintf("Wrong answer %d times%s; start the login again.", p.Attempt, tg)
 	case ProblemCodeExpired:
@@ -109,6 +111,14 @@ func (p *Problem) Text() string {
 		return "The scanned QR code was not accepted yet; a new one is shown."
 	case ProblemNote:
 		return p.Detail
+	case ProblemTooFresh:
+		when := "once this session is 24 hours old"
+		if !p.RetryAt.IsZero() {
+			when = "after " + p.RetryAt.UTC().Format(time.RFC3339)
+		}
+		return fmt.Sprintf("Telegram lets a session terminate others only once it is 24 hours old%s; try again %s.", tg, when)
+	case ProblemSessionRevoked:
+		return fmt.Sprintf("Telegram no longer knows this session%s: it was terminated from another one; log in again.", tg)
 	case ProblemUnexpectedAnswer:
 		return fmt.Sprintf("Telegram answered %s with something tgauth cannot use (%s); try again.", p.Call, p.Detail)
 	}

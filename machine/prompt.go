@@ -58,6 +58,9 @@ type Prompt struct {
 	EmailPattern  string          `json:"email_pattern,omitempty"`
 	RecoveryEmail string          `json:"recovery_email,omitempty"`
 	User          *User           `json:"user,omitempty"`
+	// Account shows the account chart's results: the sessions last listed, the recovery
+	// e-mail waiting for its code.
+	Account *AccountPrompt `json:"account,omitempty"`
 
 	// RetryAt is set during a flood wait: RetryInput is refused until then.
 	RetryAt    time.Time `json:"retry_at,omitzero"`
@@ -169,6 +172,10 @@ func (e *Engine) prompt(l *Login) Prompt {
 	case states.Authorized:
 		p.Kind, p.User = ShowDone, l.User
 		p.Message = "Logged in as " + userName(l.User) + "."
+		accountPrompt(&p, l)
+	case states.PasswordEmailCodeSent:
+		p.User = l.User
+		accountPrompt(&p, l)
 	case states.Cancelled, states.Expired, states.Failed, states.LoggedOut:
 		p.Kind, p.Reason, p.User = ShowClosed, closedReason(l), l.User
 		p.Message = p.Reason
@@ -235,6 +242,9 @@ func closedReason(l *Login) string {
 	case states.Expired:
 		return "The login expired before it was finished."
 	case states.LoggedOut:
+		if l.Problem != nil && l.Problem.Code == ProblemSessionRevoked {
+			return "Logged out: " + l.Problem.Text()
+		}
 		return "Logged out."
 	}
 	if l.Problem != nil {

@@ -80,6 +80,13 @@ func fill(t *testing.T, c tgapi.Call, typ reflect.Type, redacted bool, secrets *
 				val = [][]byte{[]byte(Redacted), []byte(Redacted)}
 			}
 			*secrets = append(*secrets, base64.StdEncoding.EncodeToString(one), base64.StdEncoding.EncodeToString(two))
+		case f.Type == reflect.TypeFor[[]string]() && how == tgapi.Secret:
+			one, two := secret+"-1", secret+"-2"
+			val = []string{one, two}
+			if redacted {
+				val = []string{Redacted, Redacted}
+			}
+			*secrets = append(*secrets, one, two)
 		case f.Type.Kind() == reflect.String || f.Type.Kind() == reflect.Slice:
 			t.Fatalf("%s: no test secret for the %v field %q (%v)", c.Method, how, name, f.Type)
 		default:

@@ -144,6 +144,10 @@ type recordedConnector struct {
 	inner tgapi.Connector
 }
 
+// Unwrap implements tgapi.Unwrapper: what the inner connector offers besides Connect
+// (a tgapi.Filler) stays reachable.
+func (c recordedConnector) Unwrap() tgapi.Connector { return c.inner }
+
 // Connect implements tgapi.Connector.
 func (c recordedConnector) Connect(ctx context.Context, loginID string, sessions tgapi.SessionStorage) (tgapi.API, error) {
 	api, err := c.inner.Connect(ctx, loginID, sessions)

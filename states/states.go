@@ -69,6 +69,21 @@ const (
 	LoggedOut          State = "LoggedOut"
 )
 
+// The states of the account chart: tasks an Authorized login runs, each leaving
+// Authorized and coming back to it.
+const (
+	UpdatingPassword         State = "UpdatingPassword"
+	PasswordEmailCodeSent    State = "PasswordEmailCodeSent"
+	ConfirmingPasswordEmail  State = "ConfirmingPasswordEmail"
+	ResendingPasswordEmail   State = "ResendingPasswordEmail"
+	CancellingPasswordEmail  State = "CancellingPasswordEmail"
+	ListingSessions          State = "ListingSessions"
+	TerminatingSession       State = "TerminatingSession"
+	TerminatingOtherSessions State = "TerminatingOtherSessions"
+	ConfirmingSession        State = "ConfirmingSession"
+	InvalidatingCodes        State = "InvalidatingCodes"
+)
+
 // Info describes one state.
 type Info struct {
 	Name State
@@ -103,8 +118,19 @@ var All = []Info{
 	{Name: ImportingQR, Kind: InFlight, Call: "auth.importLoginToken"},
 	{Name: CheckingBotToken, Kind: InFlight, Call: "auth.importBotAuthorization"},
 	{Name: CancellingCode, Kind: InFlight, Call: "auth.cancelCode"},
-	{Name: Authorized, Kind: AwaitingInput, Awaits: "nothing; a log-out request ends the session"},
+	{Name: Authorized, Kind: AwaitingInput, Awaits: "nothing; a log-out request ends the session, an account task (2FA password, sessions, leaked codes) comes back here"},
 	{Name: LoggingOut, Kind: InFlight, Call: "auth.logOut"},
+	// The account chart.
+	{Name: UpdatingPassword, Kind: InFlight, Call: "account.updatePasswordSettings"},
+	{Name: PasswordEmailCodeSent, Kind: AwaitingInput, Awaits: "the code sent to the new recovery e-mail (or a request to resend it, or to cancel the e-mail)"},
+	{Name: ConfirmingPasswordEmail, Kind: InFlight, Call: "account.confirmPasswordEmail"},
+	{Name: ResendingPasswordEmail, Kind: InFlight, Call: "account.resendPasswordEmail"},
+	{Name: CancellingPasswordEmail, Kind: InFlight, Call: "account.cancelPasswordEmail"},
+	{Name: ListingSessions, Kind: InFlight, Call: "account.getAuthorizations"},
+	{Name: TerminatingSession, Kind: InFlight, Call: "account.resetAuthorization"},
+	{Name: TerminatingOtherSessions, Kind: InFlight, Call: "auth.resetAuthorizations"},
+	{Name: ConfirmingSession, Kind: InFlight, Call: "account.changeAuthorizationSettings"},
+	{Name: InvalidatingCodes, Kind: InFlight, Call: "account.invalidateSignInCodes"},
 	{Name: Cancelled, Kind: Final},
 	{Name: Expired, Kind: Final},
 	{Name: Failed, Kind: Final},

@@ -233,6 +233,7 @@ func (d *DC) logOut(ctx context.Context) (*tg.AuthLoggedOut, error) {
 		return nil, err
 	}
 	s.key(c).userID = 0
+	s.dropAuthorization(c.key)
 	out := &tg.AuthLoggedOut{}
 	if acc.pass != nil {
 		out.FutureAuthToken = randomBytes(32)

@@ -79,6 +79,32 @@
 // SESSION_PASSWORD_NEEDED, the key going on with account.getPassword and
 // auth.checkPassword.
 //
+// Sessions (account.go): every authorization is a session of its account, with the
+// device its client named in initConnection; a login on an account that has sessions
+// already is unconfirmed (a QR login is not). A world account adds older sessions
+// (sessions: hash, device, app, age, unconfirmed...) and may date its new logins back
+// (new_session_age). account.getAuthorizations lists them, the caller's first with hash
+// 0. account.resetAuthorization (400 HASH_INVALID for an unknown hash or the caller's
+// own) and auth.resetAuthorizations answer 406 FRESH_RESET_AUTHORISATION_FORBIDDEN while
+// the caller is less than 24 hours old; a terminated session's key then answers 401
+// SESSION_REVOKED. account.changeAuthorizationSettings confirmed=true confirms one.
+// account.invalidateSignInCodes with the account's code kills its live codes.
+// account.updatePasswordSettings checks the current password with SRP (as
+// auth.checkPassword), keeps a new password's verifier or removes it
+// (passwordKdfAlgoUnknown; NEW_SETTINGS_EMPTY without one), and with an e-mail answers
+// 400 EMAIL_UNCONFIRMED_6: the change waits for account.confirmPasswordEmail with D six
+// times (CODE_INVALID otherwise), account.resendPasswordEmail or
+// account.cancelPasswordEmail (EMAIL_HASH_EXPIRED when nothing waits).
+//
 // help.getConfig and help.getCdnConfig are answered by tgtest's config
 // service; unknown methods by 400 INPUT_METHOD_INVALID.
+//
+// # Misbehaving clients and lost keys
+//
+// A DC reads each new connection's transport header in a goroutine of its
+// own, under a 30 s deadline: a connection closed before its first byte, or
+// one that never speaks, never stops the DC nor delays other clients.
+// Restart forgets every auth key (what is bound to one goes with it); a key
+// the DCs do not know is answered with transport error -404, as Telegram
+// does, and gotd's client then makes a new key by itself.
 package testdc

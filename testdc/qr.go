@@ -100,7 +100,9 @@ func (s *state) loginTokenResult(c call, t *loginToken) (tg.AuthLoginTokenClass,
 		s.key(c).pending = acc
 		return nil, errPasswordNeed
 	}
-	return &tg.AuthLoginTokenSuccess{Authorization: s.authorize(c, acc)}, nil
+	res := s.authorize(c, acc)
+	acc.auths[len(acc.auths)-1].unconfirmed = false // a logged-in device approved it
+	return &tg.AuthLoginTokenSuccess{Authorization: res}, nil
 }
 
 // acceptLoginToken, from an authorized key, accepts a token for its user

@@ -75,10 +75,15 @@ type DC struct {
 	rpc    *tg.ServerDispatcher
 	config *config.Service
 
-	cancel    context.CancelFunc
-	running   sync.WaitGroup // servers and held calls
+	opts      Options
+	key       *rsa.PrivateKey // the RSA key of every DC, kept across Restart
+	listeners []*sniffListener
+	running   sync.WaitGroup // held calls
 	conns     *connSet
 	closeOnce sync.Once
+
+	genMu sync.Mutex
+	gen   *generation // the servers running now
 
 	mu    sync.Mutex
 	holds map[string][]*hold
@@ -98,6 +103,8 @@ func Start(ctx context.Context, opts Options) (*DC, error) {
 		return nil, fmt.Errorf("testdc: generate RSA key: %w", err)
 	}
 	d := &DC{
+		opts:  opts,
+		key:   key,
 		cfg:   Config{PublicKeysPEM: []string{encodePublicKey(&key.PublicKey)}},
 		st:    newState(opts),
 		log:   log.For(opts.Logger),
@@ -107,23 +114,20 @@ func Start(ctx context.Context, opts Options) (*DC, error) {
 	}
 	d.rpc = d.dispatcher()
 
-	var (
-		listeners []net.Listener
-		tgCfg     = tg.Config{
-			Date:    int(time.Now().Unix()),
-			Expires: int(time.Now().Add(24 * time.Hour).Unix()),
-		}
-	)
+	tgCfg := tg.Config{
+		Date:    int(time.Now().Unix()),
+		Expires: int(time.Now().Add(24 * time.Hour).Unix()),
+	}
 	lc := net.ListenConfig{}
 	for id := 1; id <= 3; id++ {
 		l, err := lc.Listen(ctx, "tcp4", "127.0.0.1:0")
 		if err != nil {
-			for _, l := range listeners {
+			for _, l := range d.listeners {
 				_ = l.Close()
 			}
 			return nil, fmt.Errorf("testdc: listen DC %d: %w", id, err)
 		}
-		listeners = append(listeners, l)
+		d.listeners = append(d.listeners, listen(l, d.conns, log.For(log.With(opts.Logger, log.Int("dc_id", id)))))
 		addr := l.Addr().(*net.TCPAddr)
 		d.cfg.DCs = append(d.cfg.DCs, Endpoint{ID: id, Addr: addr.String()})
 		tgCfg.DCOptions = append(tgCfg.DCOptions, tg.DCOption{
@@ -132,27 +136,45 @@ func Start(ctx context.Context, opts Options) (*DC, error) {
 	}
 	// tgtest's config service answers help.getConfig and help.getCdnConfig.
 	d.config = config.NewService(&tgCfg, &tg.CDNConfig{})
+	d.gen = d.serve()
+	return d, nil
+}
 
-	runCtx, cancel := context.WithCancel(context.Background())
-	d.cancel = cancel
-	handler := tgtest.UnpackInvoke(tgtest.HandlerFunc(d.onMessage))
-	for i, l := range listeners {
+// generation is one run of the DCs' MTProto servers: what they know of auth keys lives
+// and dies with it.
+type generation struct {
+	cancel context.CancelFunc
+	done   sync.WaitGroup
+}
+
+// serve starts a generation of servers, one per DC, on the DCs' listeners.
+func (d *DC) serve() *generation {
+	ctx, cancel := context.WithCancel(context.Background())
+	g := &generation{cancel: cancel}
+	handler := d.noteClients(tgtest.UnpackInvoke(tgtest.HandlerFunc(d.onMessage)))
+	for i, l := range d.listeners {
 		id := i + 1
-		srv := tgtest.NewServer(tgtest.NewPrivateKey(key), handler, tgtest.ServerOptions{
+		srv := tgtest.NewServer(tgtest.NewPrivateKey(d.key), handler, tgtest.ServerOptions{
 			DC:          id,
-			Logger:      log.With(opts.Logger, log.Int("dc_id", id)),
+			Logger:      log.With(d.opts.Logger, log.Int("dc_id", id)),
 			ReadTimeout: readTimeout,
 		})
-		tl := transport.ListenCodec(nil, trackedListener{Listener: l, set: d.conns})
-		d.running.Add(1)
+		g.done.Add(1)
 		go func() {
-			defer d.running.Done()
-			if err := srv.Serve(runCtx, tl); err != nil {
-				d.log.Warn(runCtx, "DC stopped", log.Int("dc_id", id), log.Error(err))
+			defer g.done.Done()
+			if err := srv.Serve(ctx, transport.Listen(l.view())); err != nil {
+				d.log.Warn(ctx, "DC stopped", log.Int("dc_id", id), log.Error(err))
 			}
 		}()
 	}
-	return d, nil
+	return g
+}
+
+// stop ends g's servers, closing every connection, and waits for them.
+func (d *DC) stop(g *generation, final bool) {
+	g.cancel()
+	d.conns.closeAll(final)
+	g.done.Wait()
 }
 
 // Config returns what a client needs to reach the DCs.
@@ -163,8 +185,12 @@ func (d *DC) Config() Config {
 // Close stops the DCs, closing every connection; held calls end.
 func (d *DC) Close() error {
 	d.closeOnce.Do(func() {
-		d.cancel()
-		d.conns.closeAll()
+		d.genMu.Lock()
+		d.stop(d.gen, true)
+		d.genMu.Unlock()
+		for _, l := range d.listeners {
+			_ = l.Close()
+		}
 		d.running.Wait()
 	})
 	return nil
@@ -305,6 +331,7 @@ func (d *DC) dispatcher() *tg.ServerDispatcher {
 	d.registerPassword(r)
 	d.registerQR(r)
 	d.registerMisc(r)
+	d.registerAccount(r)
 	return r
 }
 
@@ -334,21 +361,8 @@ func methodName(id uint32) string {
 	return name
 }
 
-// trackedListener records accepted connections so that Close can close them:
+// connSet records accepted connections so that Close and Restart can close them:
 // tgtest's servers only stop reading a connection when it fails.
-type trackedListener struct {
-	net.Listener
-	set *connSet
-}
-
-func (l trackedListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	return l.set.add(c), nil
-}
-
 type connSet struct {
 	mu     sync.Mutex
 	conns  map[*trackedConn]struct{}
@@ -379,10 +393,11 @@ func (s *connSet) add(c net.Conn) net.Conn {
 	return tc
 }
 
-func (s *connSet) closeAll() {
+// closeAll closes every connection; final also closes those added later.
+func (s *connSet) closeAll(final bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.closed = true
+	s.closed = s.closed || final
 	for c := range s.conns {
 		_ = c.Conn.Close()
 	}

@@ -197,6 +197,10 @@ func (d *DC) getPassword(ctx context.Context) (*tg.AccountPassword, error) {
 		return nil, err
 	}
 	pass, hint, recovery := acc.pass, acc.hint, acc.recoveryEmail != ""
+	var unconfirmed string
+	if acc.pendingPass != nil {
+		unconfirmed = maskEmail(acc.pendingPass.email)
+	}
 	s.mu.Unlock()
 
 	res := &tg.AccountPassword{
@@ -205,6 +209,9 @@ func (d *DC) getPassword(ctx context.Context) (*tg.AccountPassword, error) {
 		},
 		NewSecureAlgo: &tg.SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000{Salt: randomBytes(8)},
 		SecureRandom:  randomBytes(256),
+	}
+	if unconfirmed != "" {
+		res.SetEmailUnconfirmedPattern(unconfirmed)
 	}
 	if pass == nil {
 		return res, nil

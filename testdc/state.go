@@ -55,6 +55,10 @@ type account struct {
 	timeout  int
 
 	logoutTokens []string // future_auth_tokens handed out by auth.logOut
+
+	auths         []*authorization // its sessions (account.go)
+	newSessionAge time.Duration    // how far back a new login's session is dated
+	pendingPass   *pendingPassword // a password change waiting for its e-mail's code
 }
 
 // keyState is what the DCs know about one auth key.
@@ -65,6 +69,8 @@ type keyState struct {
 	// recovery is set by auth.requestPasswordRecovery.
 	recovery bool
 	qr       *loginToken // last token exported by this key
+	client   clientInfo  // what initConnection said (account.go)
+	revoked  bool        // its session was terminated by another one
 }
 
 func newState(opts Options) *state {
@@ -109,6 +115,7 @@ func (s *state) addWorldAccount(a Account) {
 	}
 	acc.nextType = a.NextType
 	acc.timeout = a.Timeout
+	s.addWorldSessions(acc, a.Sessions, a.NewSessionAge)
 }
 
 // newAccount registers a phone account with the implicit defaults.
@@ -171,6 +178,8 @@ func (s *state) key(c call) *keyState {
 func (s *state) self(c call) (*account, error) {
 	if k, ok := s.keys[c.key]; ok && k.userID != 0 {
 		return s.users[k.userID], nil
+	} else if ok && k.revoked {
+		return nil, errSessionRevoked
 	}
 	return nil, errUnregistered
 }
@@ -178,6 +187,7 @@ func (s *state) self(c call) (*account, error) {
 // authorize binds the calling key to acc and answers auth.authorization.
 func (s *state) authorize(c call, acc *account) *tg.AuthAuthorization {
 	k := s.key(c)
+	s.authorization(c, acc)
 	k.userID = acc.id
 	k.pending = nil
 	k.srp = nil

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // World is the JSON world file: {"accounts": [{...}, ...]}.
@@ -54,6 +55,11 @@ type Account struct {
 	LastName string `json:"last_name,omitempty"`
 	// Username is the optional username.
 	Username string `json:"username,omitempty"`
+	// Sessions are older sessions of the account: other devices logged in.
+	Sessions []WorldSession `json:"sessions,omitempty"`
+	// NewSessionAge dates every new login of the account that far back (a Go duration,
+	// "25h"), so that it may terminate other sessions at once (the 24-hour rule).
+	NewSessionAge string `json:"new_session_age,omitempty"`
 }
 
 // Code types of Account.CodeType.
@@ -139,6 +145,16 @@ func (a Account) validate() error {
 	}
 	if a.Registered != nil && !*a.Registered && a.Password != "" {
 		return fmt.Errorf("an unregistered account cannot have a password")
+	}
+	for i, s := range a.Sessions {
+		if err := s.validate(); err != nil {
+			return fmt.Errorf("session %d: %w", i+1, err)
+		}
+	}
+	if a.NewSessionAge != "" {
+		if d, err := time.ParseDuration(a.NewSessionAge); err != nil || d < 0 {
+			return fmt.Errorf("new_session_age %q: want a duration like 25h", a.NewSessionAge)
+		}
 	}
 	return nil
 }

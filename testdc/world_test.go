@@ -39,6 +39,9 @@ func TestLoadWorld(t *testing.T) {
 		{`{"accounts": [{"phone": "9996621234", "pasword": "typo"}]}`, `unknown field "pasword"`},
 		{`{"accounts": [{"phone": "99a"}]}`, `phone must be digits`},
 		{`{"accounts": [{"phone": "9996621234", "registered": false, "password": "x"}]}`, `unregistered`},
+		{`{"accounts": [{"phone": "9996621234", "sessions": [{"age": "3 days"}]}]}`, `session 1: session age "3 days"`},
+		{`{"accounts": [{"phone": "9996621234", "new_session_age": "-1h"}]}`, `new_session_age "-1h"`},
+		{`{"accounts": [{"phone": "9996621234", "sessions": [{"devise": "typo"}]}]}`, `unknown field "devise"`},
 	} {
 		path := writeFile(t, "bad.json", tt.json)
 		_, err := LoadWorld(path)

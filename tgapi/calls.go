@@ -153,6 +153,17 @@ var Calls = []Call{
 		Redact: map[string]Redaction{"token": BotToken}},
 	{Request: LogOut{}, Result: LoggedOut{}, Redact: map[string]Redaction{"future_auth_token": Secret}},
 	{Request: GetSelf{}, Result: User{}},
+
+	// The account chart (account.go).
+	{Request: UpdatePasswordSettings{}, Redact: map[string]Redaction{"current": Secret, "new": Secret}},
+	{Request: ConfirmPasswordEmail{}, Redact: map[string]Redaction{"code": Secret}},
+	{Request: ResendPasswordEmail{}},
+	{Request: CancelPasswordEmail{}},
+	{Request: GetAuthorizations{}, Result: Authorizations{}},
+	{Request: ResetAuthorization{}},
+	{Request: ResetAuthorizations{}},
+	{Request: ChangeAuthorizationSettings{}},
+	{Request: InvalidateSignInCodes{}, Redact: map[string]Redaction{"codes": Secret}},
 }
 
 var (

@@ -85,6 +85,25 @@ const (
 	LoginTokenUpdate Event = "login_token_update"
 )
 
+// The events of the account chart: inputs for the tasks of an Authorized login, and the
+// outcomes only their calls have.
+const (
+	SetPassword             Event = "set_password"
+	RemovePassword          Event = "remove_password"
+	SubmitPasswordEmailCode Event = "submit_password_email_code"
+	ResendPasswordEmail     Event = "resend_password_email"
+	CancelPasswordEmail     Event = "cancel_password_email"
+	ListSessions            Event = "list_sessions"
+	TerminateSession        Event = "terminate_session"
+	TerminateOtherSessions  Event = "terminate_other_sessions"
+	ConfirmSession          Event = "confirm_session"
+	InvalidateCodes         Event = "invalidate_codes"
+
+	EmailUnconfirmed Event = "email_unconfirmed"
+	TooFresh         Event = "too_fresh"
+	SessionRevoked   Event = "session_revoked"
+)
+
 // EventInfo describes one event.
 type EventInfo struct {
 	Name Event
@@ -131,6 +150,21 @@ var Events = []EventInfo{
 	{QRPoll, Timer, "time to ask Telegram again whether the QR code was scanned"},
 	{QRExpired, Timer, "the login token expired: export a new one"},
 	{LoginTokenUpdate, Update, "Telegram pushed updateLoginToken: the QR code was scanned"},
+
+	{SetPassword, Input, "the user set or changed the 2FA password (with a hint and an optional recovery e-mail; the current password to change it)"},
+	{RemovePassword, Input, "the user removed the 2FA password, giving the current one"},
+	{SubmitPasswordEmailCode, Input, "the user entered the code sent to the new recovery e-mail"},
+	{ResendPasswordEmail, Input, "the user asked for the recovery e-mail's code again"},
+	{CancelPasswordEmail, Input, "the user gave up on the new recovery e-mail (and the password change waiting for it)"},
+	{ListSessions, Input, "the user asked for the account's active sessions"},
+	{TerminateSession, Input, "the user terminated one session (or refused an unconfirmed new one) by its hash"},
+	{TerminateOtherSessions, Input, "the user terminated every session but this one"},
+	{ConfirmSession, Input, "the user confirmed an unconfirmed new session by its hash"},
+	{InvalidateCodes, Input, "the user invalidated sign-in codes that leaked"},
+
+	{EmailUnconfirmed, Outcome, "EMAIL_UNCONFIRMED_X: Telegram sent a code to the new recovery e-mail; the password change waits for it"},
+	{TooFresh, Outcome, "FRESH_RESET_AUTHORISATION_FORBIDDEN: this session is less than 24 hours old; the problem says when it may terminate others"},
+	{SessionRevoked, Outcome, "the session was terminated elsewhere (AUTH_KEY_UNREGISTERED, SESSION_REVOKED...): the login is over"},
 }
 
 var eventsByName = func() map[Event]EventInfo {

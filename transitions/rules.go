@@ -29,12 +29,16 @@ type Recovery struct {
 	Doc string
 }
 
-// codeErrors are the answers of calls that take a login code.
+// codeErrors are the answers of calls that take a login code. PHONE_CODE_HASH_INVALID
+// says Telegram does not know the phone_code_hash for this auth key: Telegram lost the
+// login's key (the connector made a new one) and the code is as good as expired, so a new
+// one is asked for instead of refusing every code until the login's TTL.
 var codeErrors = map[string]Event{
 	"SESSION_PASSWORD_NEEDED": PasswordNeeded,
 	"PHONE_CODE_INVALID":      CodeInvalid,
 	"PHONE_CODE_EMPTY":        CodeInvalid,
 	"PHONE_CODE_EXPIRED":      CodeExpiredEv,
+	"PHONE_CODE_HASH_INVALID": CodeExpiredEv,
 }
 
 // backTo is the recovery of a call whose input is simply asked for again.
@@ -49,7 +53,8 @@ func ifAuthorized(doc string) Recovery {
 var rules = map[s.State]Rules{
 	s.SendingCode: {Errors: map[string]Event{"SESSION_PASSWORD_NEEDED": PasswordNeeded},
 		Recovery: backTo("back to New: the code may or may not have been sent, so the user enters the phone number again (tgauth never re-sends a code on its own)")},
-	s.ResendingCode: {Errors: map[string]Event{"PHONE_CODE_EXPIRED": CodeExpiredEv, "PHONE_CODE_HASH_EMPTY": CodeExpiredEv},
+	s.ResendingCode: {Errors: map[string]Event{"PHONE_CODE_EXPIRED": CodeExpiredEv, "PHONE_CODE_HASH_EMPTY": CodeExpiredEv,
+		"PHONE_CODE_HASH_INVALID": CodeExpiredEv},
 		Recovery: backTo("back to CodeSent: the code already sent may still be valid; the user enters it or asks again")},
 	s.CheckingCode: {Errors: codeErrors,
 		Recovery: ifAuthorized("Authorized if the session is; otherwise back to CodeSent and the user enters the code again")},

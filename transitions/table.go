@@ -171,6 +171,7 @@ var table = concat(
 		FloodWait, s.Authorized,
 		Fatal, s.Failed,
 		Interrupted, s.Authorized),
+	accountTable,
 )
 
 func concat(groups ...[]Transition) []Transition {

@@ -40,6 +40,9 @@ const (
 	StepIDWait         = "tgauth.wait"
 	StepIDComplete     = "tgauth.complete"
 	StepIDClosed       = "tgauth.closed"
+	// StepIDPasswordEmailCode is the account chart's step of an authorized login: the
+	// code sent to a new recovery e-mail (its actions resend it, or cancel the e-mail).
+	StepIDPasswordEmailCode = "tgauth.password_email_code"
 )
 
 // The flows of POST /login/start/{flow}.
@@ -194,6 +197,12 @@ func Of(flow string, s machine.Snapshot) Step {
 		input(StepIDEmail, nil, emailField)
 	case machine.AskEmailCode:
 		input(StepIDEmailCode, nil, codeField("E-mail code", "The code sent to "+p.EmailPattern+".", 0))
+	case machine.AskPasswordEmailCode:
+		length := 0
+		if p.Account != nil {
+			length = p.Account.CodeLength
+		}
+		input(StepIDPasswordEmailCode, []string{ActionResend}, codeField("E-mail code", "The code sent to the new recovery e-mail.", length))
 	case machine.ShowQR:
 		st.Type, st.StepID = StepDisplayAndWait, StepIDQR
 		st.DisplayAndWait = &DisplayAndWait{Type: "nothing"}
@@ -235,7 +244,7 @@ func InputFor(stepID string, values map[string]string) (machine.Input, error) {
 		field = "phone"
 	case StepIDBotToken:
 		field = "token"
-	case StepIDCode, StepIDRecoveryCode, StepIDEmailCode:
+	case StepIDCode, StepIDRecoveryCode, StepIDEmailCode, StepIDPasswordEmailCode:
 		field = "code"
 	case StepIDPassword:
 		field = "password"
@@ -267,6 +276,8 @@ func InputFor(stepID string, values map[string]string) (machine.Input, error) {
 		return machine.SubmitRecoveryCode{Code: v}, nil
 	case StepIDEmailCode:
 		return machine.SubmitEmailCode{Code: v}, nil
+	case StepIDPasswordEmailCode:
+		return machine.SubmitPasswordEmailCode{Code: v}, nil
 	case StepIDPassword:
 		return machine.SubmitPassword{Password: v}, nil
 	default:
@@ -276,6 +287,10 @@ func InputFor(stepID string, values map[string]string) (machine.Input, error) {
 
 func actionInput(stepID, action string) (machine.Input, error) {
 	switch {
+	case stepID == StepIDPasswordEmailCode && action == ActionCancel:
+		return machine.CancelPasswordEmail{}, nil
+	case stepID == StepIDPasswordEmailCode && action == ActionResend:
+		return machine.ResendPasswordEmail{}, nil
 	case action == ActionCancel:
 		return machine.Cancel{}, nil
 	case action == ActionResend && (stepID == StepIDCode || stepID == StepIDCodeExpired):

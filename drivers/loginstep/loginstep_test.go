@@ -33,6 +33,7 @@ func TestOf(t *testing.T) {
 		{"", machine.Prompt{Kind: machine.Wait}, loginstep.StepDisplayAndWait, loginstep.StepIDWait, ""},
 		{"", machine.Prompt{Kind: machine.ShowDone, User: &machine.User{ID: 42}}, loginstep.StepComplete, loginstep.StepIDComplete, ""},
 		{"", machine.Prompt{Kind: machine.ShowClosed}, loginstep.StepClosed, loginstep.StepIDClosed, ""},
+		{"", machine.Prompt{Kind: machine.AskPasswordEmailCode, Account: &machine.AccountPrompt{CodeLength: 6}}, loginstep.StepUserInput, loginstep.StepIDPasswordEmailCode, "code"},
 	} {
 		st := loginstep.Of(tc.flow, machine.Snapshot{ID: "l", Version: 7, Prompt: tc.prompt})
 		var fields []string
@@ -68,6 +69,9 @@ func TestInputFor(t *testing.T) {
 		{loginstep.StepIDPhone, map[string]string{"action": "qr"}, machine.StartQR{}},
 		{loginstep.StepIDCode, map[string]string{"action": "resend"}, machine.Resend{}},
 		{loginstep.StepIDPassword, map[string]string{"action": "recover"}, machine.RequestRecovery{}},
+		{loginstep.StepIDPasswordEmailCode, map[string]string{"code": "222222"}, machine.SubmitPasswordEmailCode{Code: "222222"}},
+		{loginstep.StepIDPasswordEmailCode, map[string]string{"action": "resend"}, machine.ResendPasswordEmail{}},
+		{loginstep.StepIDPasswordEmailCode, map[string]string{"action": "cancel"}, machine.CancelPasswordEmail{}},
 		{loginstep.StepIDEmail, map[string]string{"action": "cancel"}, machine.Cancel{}},
 		{loginstep.StepIDSignUp, map[string]string{"first_name": "Ada", "accept_tos": "true"}, machine.SubmitSignUp{FirstName: "Ada", AcceptTerms: true}},
 		{loginstep.StepIDEmailCode, map[string]string{"code": "222222"}, machine.SubmitEmailCode{Code: "222222"}},

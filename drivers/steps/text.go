@@ -52,6 +52,9 @@ func (r Result) Body(now time.Time) string {
 	if u := p.User; u != nil && p.Kind == machine.ShowDone {
 		line("user: %s", userLine(u))
 	}
+	if p.Account != nil {
+		accountLines(line, p.Account)
+	}
 	if p.Problem != nil && p.Kind != machine.ShowClosed {
 		line("problem: %s", p.Problem.Text())
 	}

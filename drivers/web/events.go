@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/tgauth/tgauth/drivers/loginstep"
@@ -14,12 +15,18 @@ import (
 const heartbeat = 15 * time.Second
 
 // events streams the login as Server-Sent Events: one "snapshot" event (a View) now and
-// after every change, until the login is final or the client goes.
+// after every change, until the login is final or the client goes. Before each snapshot
+// after the first, one "transition" event (a machine.JournalEntry) for every transition
+// since the last one sent, so that a client sees every state the login passed through,
+// even those that lasted less than a change notification. Each event's id is the login's
+// version after it; a client reconnecting with Last-Event-ID gets the transitions it
+// missed.
 func (h *Handler) events(w http.ResponseWriter, r *http.Request, id string) {
 	if _, err := h.engine.Get(r.Context(), id); err != nil {
 		h.answer(w, "", machine.Snapshot{}, err, false)
 		return
 	}
+	seen, resumed := lastEventID(r)
 	rc := http.NewResponseController(w)
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-store")
@@ -35,11 +42,11 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request, id string) {
 			if !ok {
 				return
 			}
-			data, err := json.Marshal(View{Snapshot: s, Step: loginstep.Of("", s)})
-			if err != nil {
+			if resumed && h.sendTransitions(w, r, id, seen, s.Version) != nil {
 				return
 			}
-			if _, err := fmt.Fprintf(w, "event: snapshot\nid: %d\ndata: %s\n\n", s.Version, data); err != nil {
+			seen, resumed = s.Version, true
+			if send(w, "snapshot", s.Version, View{Snapshot: s, Step: loginstep.Of("", s)}) != nil {
 				return
 			}
 		case <-tick.C:
@@ -55,4 +62,39 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request, id string) {
 			return
 		}
 	}
+}
+
+// sendTransitions sends the journal entries of login id after version from, up to to.
+func (h *Handler) sendTransitions(w http.ResponseWriter, r *http.Request, id string, from, to int64) error {
+	if to <= from {
+		return nil
+	}
+	journal, err := h.engine.Journal(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	for _, e := range journal {
+		if e.Version > from && e.Version <= to {
+			if err := send(w, "transition", e.Version, e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// send writes one event.
+func send(w http.ResponseWriter, event string, id int64, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "event: %s\nid: %d\ndata: %s\n\n", event, id, data)
+	return err
+}
+
+// lastEventID is the version a reconnecting client saw last (the Last-Event-ID header).
+func lastEventID(r *http.Request) (int64, bool) {
+	v, err := strconv.ParseInt(r.Header.Get("Last-Event-ID"), 10, 64)
+	return v, err == nil && v >= 0
 }

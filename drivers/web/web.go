@@ -113,6 +113,7 @@ func (h *Handler) routes() {
 	api("GET /api/v1/login/{login_id}", h.withID(h.get))
 	api("GET /api/v1/login/{login_id}/events", h.withID(h.events))
 	api("GET /api/v1/login/{login_id}/qr.png", h.withID(h.qrImage))
+	api("POST /api/v1/account/{login_id}/{task}", h.withID(h.account))
 
 	page := func(pattern string, f func(http.ResponseWriter, *http.Request, string)) {
 		h.mux.HandleFunc(pattern, h.pageAuth(f))

@@ -197,16 +197,17 @@ func flagsOf(name string) *flag.FlagSet {
 // they all do, as one.
 func takenBy(name string) []string {
 	var by, steps []string
+	all := allSteps()
 	for _, c := range commandNames() {
 		switch fs := flagsOf(c); {
 		case fs == nil || fs.Lookup(name) == nil:
-		case slices.ContainsFunc(stepTable, func(s step) bool { return s.name == c }):
+		case slices.ContainsFunc(all, func(s step) bool { return s.name == c }):
 			steps = append(steps, c)
 		default:
 			by = append(by, c)
 		}
 	}
-	if len(steps) == len(stepTable) {
+	if len(steps) == len(all) {
 		return append(by, "the step commands")
 	}
 	return append(by, steps...)

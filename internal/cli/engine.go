@@ -9,7 +9,6 @@ import (
 	"github.com/tgauth/tgauth/machine"
 	"github.com/tgauth/tgauth/replay"
 	"github.com/tgauth/tgauth/tgapi"
-	"github.com/tgauth/tgauth/tgapi/mtproto"
 )
 
 // engineFlags are the flags of every command that runs the engine: where logins are kept,
@@ -37,7 +36,16 @@ type engineUse struct {
 	// instrument, if set, may wrap opts.Telegram and set opts.Observer before the engine
 	// is built ('tgauth serve' counts calls and steps for /metrics).
 	instrument func(opts *machine.Options)
+	// keyPool, if set, keeps auth keys made ahead of time in the store ('tgauth serve').
+	keyPool *keyPoolFlags
+	// warmKey makes one auth key for the first DC at once, kept in memory, for the login
+	// about to start ('tgauth login', while the person types the phone).
+	warmKey bool
 }
+
+// testHookOptions, set by tests only, changes an engine's options before it is built (the
+// terminal tests make a Telegram call panic, to see the terminal restored).
+var testHookOptions func(opts *machine.Options)
 
 // errNoTelegram is what a command that needs a named Telegram says when it has none.
 var errNoTelegram = errors.New("pass --telegram testdc:FILE (a running 'tgauth testdc') or --api-id and --api-hash " +
@@ -87,8 +95,11 @@ func (f *engineFlags) start(ctx context.Context, env Env, use engineUse) (*runni
 		return fail(err)
 	}
 	closers = append(closers, closeStore)
-	connector := mtproto.NewConnector(tg.opts)
-	closers = append(closers, func() { _ = connector.Close() })
+	connector, closeConnector, err := newConnector(ctx, tg.opts, store, use)
+	if err != nil {
+		return fail(err)
+	}
+	closers = append(closers, closeConnector)
 	opts := machine.Options{Store: store, Telegram: connector, TelegramID: tg.id}
 	if f.trace != "" {
 		file, err := createTrace(f.trace)
@@ -101,6 +112,9 @@ func (f *engineFlags) start(ctx context.Context, env Env, use engineUse) (*runni
 	}
 	if use.instrument != nil {
 		use.instrument(&opts)
+	}
+	if testHookOptions != nil {
+		testHookOptions(&opts)
 	}
 	if r.engine, err = machine.New(opts); err != nil {
 		return fail(err)

@@ -21,8 +21,11 @@ func init() {
 			"code scanned with a logged-in app. With no Telegram named it uses an embedded test DC.\n" +
 			"Reads plain lines (at most 4096 bytes each) when stdin is not a terminal, e.g.\n" +
 			"echo -e '+9996621234\\n22222' | tgauth login. Ctrl-C lets the call in flight finish, then\n" +
-			"cancels the code (auth.cancelCode) and exits 130.",
-		usage: "login [--phone P | --bot-token T | --qr] [--json] [--store SPEC] [--trace FILE] [--telegram testdc:FILE | --api-id N --api-hash H [--test-dc]] [--world FILE]",
+			"cancels the code (auth.cancelCode) and exits 130.\n" +
+			"With --web the login is handed to a running 'tgauth serve' on the same store and Telegram:\n" +
+			"it is started (with --phone, --bot-token or --qr if given), its capability link is printed\n" +
+			"for the person to finish it on the login page, and the command exits.",
+		usage: "login [--phone P | --bot-token T | --qr] [--json] [--store SPEC] [--trace FILE] [--telegram testdc:FILE | --api-id N --api-hash H [--test-dc]] [--world FILE] [--web [--server URL] [--api-token-file FILE]]",
 		run:   runLogin,
 	})
 }
@@ -35,6 +38,9 @@ func runLogin(ctx context.Context, env Env, args []string) error {
 	botToken := fs.String("bot-token", "", "log in as the bot with this token")
 	qr := fs.Bool("qr", false, "log in by scanning a QR code")
 	asJSON := fs.Bool("json", false, "print the login's last snapshot as one JSON object on stdout; the prompts go to stderr")
+	toWeb := fs.Bool("web", false, "hand the login to the login page of a running 'tgauth serve': print its capability link and exit")
+	var sf serverFlags
+	sf.register(fs)
 	if pos, err := parseArgs(fs, args); err != nil || len(pos) != 0 {
 		return usageErr(fs, err)
 	}
@@ -46,7 +52,12 @@ func runLogin(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	r, err := ef.start(ctx, env, engineUse{store: starting, embedded: true, scheduler: true})
+	if *toWeb {
+		return loginOnWeb(ctx, result, ef, sf, first, *asJSON)
+	}
+	// With nothing to send yet, the key exchange for the first DC runs while the person
+	// types the phone.
+	r, err := ef.start(ctx, env, engineUse{store: starting, embedded: true, scheduler: true, warmKey: first == nil})
 	if err != nil {
 		return err
 	}
@@ -88,6 +99,46 @@ func runLogin(ctx context.Context, env Env, args []string) error {
 		return exitError{exitRefused}
 	}
 	return err
+}
+
+// loginOnWeb starts a login in the store a running 'tgauth serve' shares, sends first
+// (if any), and prints the serve's capability link to the login, so that the person
+// finishes it on the page. The serve's scheduler runs the login's timers from then on.
+func loginOnWeb(ctx context.Context, env Env, ef engineFlags, sf serverFlags, first machine.Input, asJSON bool) error {
+	r, err := ef.start(ctx, env, engineUse{store: starting})
+	if errors.Is(err, errNoTelegram) {
+		return fmt.Errorf("login --web hands the login to a running 'tgauth serve': give the same --telegram as the serve (%w)", err)
+	}
+	if err != nil {
+		return err
+	}
+	defer r.close()
+	snap, err := r.engine.Start(ctx, machine.StartOptions{})
+	if err != nil {
+		return err
+	}
+	if first != nil {
+		next, err := r.engine.Send(ctx, snap.ID, first)
+		if next.ID != "" {
+			snap = next
+		}
+		if err != nil {
+			return err
+		}
+	}
+	link, err := sf.link(ctx, env, snap.ID)
+	if err != nil {
+		return fmt.Errorf("login %s is %s, but it has no link: %w", snap.ID, snap.State, err)
+	}
+	if asJSON {
+		return printJSON(env, struct {
+			machine.Snapshot
+			Link string `json:"link"`
+		}{snap, link})
+	}
+	fmt.Fprintf(env.Stdout, "login: %s\nstate: %s\nlink: %s\n", snap.ID, snap.State, link)
+	fmt.Fprintln(env.Stdout, "Open the link to finish the login on the page; the login stays in the store until then.")
+	return nil
 }
 
 // cancelLogin gives up on a login interrupted before the terminal took it over, as the

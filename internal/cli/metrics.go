@@ -99,6 +99,9 @@ type meteredConnector struct {
 	inner tgapi.Connector
 }
 
+// Unwrap implements tgapi.Unwrapper: the engine finds the inner connector's key pool.
+func (c *meteredConnector) Unwrap() tgapi.Connector { return c.inner }
+
 func (c *meteredConnector) Connect(ctx context.Context, id string, s tgapi.SessionStorage) (tgapi.API, error) {
 	api, err := c.inner.Connect(ctx, id, s)
 	if err != nil {

@@ -68,7 +68,7 @@ func nextCommands(snap machine.Snapshot, r reach) []string {
 		return next
 	}
 	for _, ev := range snap.Prompt.Accepts {
-		for _, s := range stepTable {
+		for _, s := range allSteps() {
 			if s.event() == ev {
 				add(s.usage, r.telegram...)
 			}
@@ -86,6 +86,9 @@ func printNext(env Env, next []string) {
 
 // event is the event of the step's input.
 func (s step) event() machine.Event {
+	if s.ev != "" {
+		return s.ev
+	}
 	in, _ := s.input(stepArgs{args: make([]string, s.max)}) // placeholders: nothing is read
 	return in.Event()
 }

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -29,7 +30,7 @@ func init() {
 			"The API takes Authorization: Bearer $TGAUTH_API_TOKEN (or --api-token-file); without a token\n" +
 			"it listens on loopback only. Links are signed with a key derived from TGAUTH_KEY (replicas\n" +
 			"share it), else with a key of this process: its links die with it.",
-		usage: "serve [--listen ADDR] [--store SPEC] [--api-token-file FILE] [--base-url URL] " + telegramUsage,
+		usage: "serve [--listen ADDR] [--store SPEC] [--api-token-file FILE] [--base-url URL] [--key-pool N] [--key-pool-max-age D] " + telegramUsage,
 		run:   runServe,
 	})
 	register("link", command{
@@ -64,6 +65,7 @@ func apiToken(env Env, file string) (string, error) {
 
 type serveFlags struct {
 	engineFlags
+	keyPool                    keyPoolFlags
 	listen, tokenFile, baseURL string
 }
 
@@ -71,11 +73,15 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	fs := flags(env, "serve")
 	var f serveFlags
 	f.engineFlags.register(fs)
+	f.keyPool.register(fs)
 	fs.StringVar(&f.listen, "listen", defaultListen, "the `ADDR`ess to listen on (host:port; port 0 picks one)")
 	fs.StringVar(&f.tokenFile, "api-token-file", "", "read the API's bearer token from `FILE` (default $"+envAPIToken+")")
 	fs.StringVar(&f.baseURL, "base-url", "", "the `URL` clients reach this server at, for links and the Origin check (default: the request's host)")
 	if err := fs.Parse(args); err != nil || fs.NArg() != 0 {
 		return usageErr(fs, err)
+	}
+	if err := f.keyPool.check(); err != nil {
+		return err
 	}
 	token, err := apiToken(env, f.tokenFile)
 	if err != nil {
@@ -90,7 +96,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	}
 	log := slog.New(slog.NewTextHandler(env.Stderr, nil))
 	m := newMetrics()
-	r, err := f.start(ctx, env, engineUse{store: starting, scheduler: true, instrument: func(o *machine.Options) {
+	r, err := f.start(ctx, env, engineUse{store: starting, scheduler: true, keyPool: &f.keyPool, instrument: func(o *machine.Options) {
 		o.Telegram = m.connector(o.Telegram)
 		o.Observer = observers{o.Observer, m}
 		o.Logger = log
@@ -215,28 +221,42 @@ func (obs observers) Reached(login, state string) {
 
 func runLink(ctx context.Context, env Env, args []string) error {
 	fs := flags(env, "link")
-	server := fs.String("server", "", "the `URL` of the running 'tgauth serve' (default $TGAUTH_SERVER, else http://"+defaultListen+")")
-	tokenFile := fs.String("api-token-file", "", "read the API's bearer token from `FILE` (default $"+envAPIToken+")")
+	var sf serverFlags
+	sf.register(fs)
 	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
 		return usageErr(fs, err)
 	}
-	base := *server
+	link, err := sf.link(ctx, env, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stdout, link)
+	return nil
+}
+
+// serverFlags name a running 'tgauth serve' and its API token, for the commands that ask
+// it for a capability link ('tgauth link', 'tgauth login --web').
+type serverFlags struct{ server, tokenFile string }
+
+func (sf *serverFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&sf.server, "server", "", "the `URL` of the running 'tgauth serve' (default $TGAUTH_SERVER, else http://"+defaultListen+")")
+	fs.StringVar(&sf.tokenFile, "api-token-file", "", "read the API's bearer token from `FILE` (default $"+envAPIToken+")")
+}
+
+// link asks the serve the flags name for login id's capability link.
+func (sf *serverFlags) link(ctx context.Context, env Env, id string) (string, error) {
+	base := sf.server
 	if base == "" {
 		base = env.Getenv("TGAUTH_SERVER")
 	}
 	if base == "" {
 		base = "http://" + defaultListen
 	}
-	token, err := apiToken(env, *tokenFile)
+	token, err := apiToken(env, sf.tokenFile)
 	if err != nil {
-		return err
+		return "", err
 	}
-	link, err := mintLink(ctx, strings.TrimSuffix(base, "/"), token, fs.Arg(0))
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(env.Stdout, link)
-	return nil
+	return mintLink(ctx, strings.TrimSuffix(base, "/"), token, id)
 }
 
 // mintLink asks the serve at base for login id's capability link.

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -134,8 +135,8 @@ func TestServeRefusesAnOpenAPIOffLoopback(t *testing.T) {
 }
 
 // TestServeReplicasOnPostgres: two serves share one PostgreSQL database. A login started
-// through A is finished through B while an events stream opened on A shows it, and a link
-// minted by A opens the page on B.
+// through A is finished through B while an events stream opened on A shows every state it
+// passes through, and a link minted by A opens the page on B.
 func TestServeReplicasOnPostgres(t *testing.T) {
 	dsn := os.Getenv("TGAUTH_TEST_POSTGRES")
 	if dsn == "" {
@@ -175,16 +176,18 @@ func TestServeReplicasOnPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
-	states := make(chan string, 16)
+	states := make(chan string, 16) // the first snapshot's state, then each transition's
 	go func() {
 		defer close(states)
 		lines := bufio.NewScanner(res.Body)
 		lines.Buffer(nil, 1<<20)
+		first := true
 		for lines.Scan() {
 			if data, ok := strings.CutPrefix(lines.Text(), "data: "); ok {
-				var v struct{ State string }
-				if json.Unmarshal([]byte(data), &v) == nil {
-					states <- v.State
+				var v struct{ State, To string }
+				if json.Unmarshal([]byte(data), &v) == nil && (first || v.To != "") {
+					states <- v.State + v.To
+					first = false
 				}
 			}
 		}
@@ -196,8 +199,13 @@ func TestServeReplicasOnPostgres(t *testing.T) {
 	if done["step_id"] != "tgauth.complete" {
 		t.Fatalf("code through B: %v", done)
 	}
+	var shown []string
 	for s := range states {
+		shown = append(shown, s)
 		if s == "Authorized" {
+			if !slices.Equal(shown, []string{"CheckingCode", "Authorized"}) {
+				t.Fatalf("the events stream on A showed %v after CodeSent", shown)
+			}
 			link := post(a+"/api/v1/login/"+id+"/link", "")
 			res, err := http.Get(b + link["path"].(string) + "/login")
 			if err != nil || res.StatusCode != 200 {

@@ -12,7 +12,7 @@ import (
 )
 
 func init() {
-	for _, s := range stepTable {
+	for _, s := range allSteps() {
 		register(s.name, command{summary: s.summary, usage: s.usage + " [--json] [--store SPEC] " + telegramUsage,
 			run: func(ctx context.Context, env Env, args []string) error { return runStep(ctx, env, s, args) }})
 	}
@@ -47,12 +47,16 @@ func runStep(ctx context.Context, env Env, s step, args []string) error {
 	if s.name == "signup" {
 		acceptTOS = fs.Bool("accept-tos", false, "accept Telegram's terms of service (required to sign up)")
 	}
+	opts := map[string]*string{}
+	for name, doc := range s.flags {
+		opts[name] = fs.String(name, "", doc)
+	}
 	pos, err := parseArgs(fs, args)
 	id, rest := loginArg(pos, s.min, s.max)
 	if err != nil || len(rest) < s.min || len(rest) > s.max {
 		return usageErr(fs, err)
 	}
-	in, err := s.input(stepArgs{env: env, args: rest, acceptTOS: *acceptTOS})
+	in, err := s.input(stepArgs{env: env, args: rest, acceptTOS: *acceptTOS, opts: opts})
 	if err != nil {
 		return err
 	}

@@ -22,6 +22,11 @@ type step struct {
 	// check, if set, checks the input against the login's prompt before it is sent, and
 	// returns it as it is to be sent.
 	check func(p machine.Prompt, in machine.Input) (machine.Input, error)
+	// flags, if set, names the command's own string flags and what each says; their
+	// values reach input as stepArgs.opts.
+	flags map[string]string
+	// ev, if set, is the event of the step's input, for a step whose input reads stdin.
+	ev machine.Event
 }
 
 // stepArgs is what a step's input is made from: the positional arguments after the login
@@ -30,6 +35,7 @@ type stepArgs struct {
 	env       Env
 	args      []string
 	acceptTOS bool
+	opts      map[string]*string
 }
 
 var stepTable = []step{

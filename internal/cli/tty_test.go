@@ -14,7 +14,9 @@ import (
 
 	"rsc.io/qr"
 
+	"github.com/tgauth/tgauth/machine"
 	"github.com/tgauth/tgauth/testdc"
+	"github.com/tgauth/tgauth/tgapi"
 )
 
 // These tests run 'tgauth login' in a real pseudo-terminal, tmux's, and read the screen
@@ -23,11 +25,40 @@ import (
 // asTgauth makes the test binary run as tgauth when set in its environment.
 const asTgauth = "TGAUTH_TEST_AS_TGAUTH"
 
+// panicOn makes the tgauth of the terminal tests panic in the Telegram call it names.
+const panicOn = "TGAUTH_TEST_PANIC_ON"
+
 func TestMain(m *testing.M) {
 	if os.Getenv(asTgauth) == "1" {
+		if method := tgapi.Method(os.Getenv(panicOn)); method != "" {
+			testHookOptions = func(o *machine.Options) { o.Telegram = panicking{o.Telegram, method} }
+		}
 		os.Exit(Run())
 	}
 	os.Exit(m.Run())
+}
+
+// panicking is a Telegram whose call of one method panics, as a bug would.
+type panicking struct {
+	tgapi.Connector
+	method tgapi.Method
+}
+
+func (p panicking) Connect(ctx context.Context, id string, s tgapi.SessionStorage) (tgapi.API, error) {
+	api, err := p.Connector.Connect(ctx, id, s)
+	return panickingAPI{api, p.method}, err
+}
+
+type panickingAPI struct {
+	tgapi.API
+	method tgapi.Method
+}
+
+func (p panickingAPI) Invoke(ctx context.Context, req tgapi.Request) (any, error) {
+	if req.Method() == p.method {
+		panic("a bug in " + string(p.method))
+	}
+	return p.API.Invoke(ctx, req)
 }
 
 // pane is a tmux pane running one shell command line in a directory of its own, served
@@ -51,6 +82,9 @@ func inTmux(t *testing.T, dir string, width, height int, stdout string, args ...
 		t.Fatal(err)
 	}
 	line := fmt.Sprintf("%s=1 %s %s", asTgauth, exe, strings.Join(args, " "))
+	if method := os.Getenv(panicOn); method != "" {
+		line = panicOn + "=" + method + " " + line
+	}
 	if stdout != "" {
 		line += " > " + stdout
 	}
@@ -191,6 +225,26 @@ func TestTTYCtrlCAndCtrlDAtPasswordRestoreEcho(t *testing.T) {
 				t.Errorf("the screen after %s:\n%s", key, s)
 			}
 		})
+	}
+}
+
+// A panic while the password prompt is up (here in the call checking the password) still
+// leaves the terminal with echo on, and says what happened.
+func TestTTYPanicAtPasswordRestoresEcho(t *testing.T) {
+	t.Setenv(panicOn, "auth.checkPassword")
+	dir := t.TempDir()
+	w := world(t, dir, `{"phone": "9996627777", "password": "cobol"}`)
+	p := inTmux(t, dir, 100, 30, "", "login", w, "--store=memory:", "--phone=+9996627777")
+	p.waitText("Code:")
+	p.send("22222", "Enter")
+	p.waitText("Password:")
+	p.send("cobol", "Enter")
+	stty := p.ended()
+	if !regexp.MustCompile(`(^|\s)echo(\s|$)`).MatchString(stty) || !regexp.MustCompile(`(^|\s)icanon(\s|$)`).MatchString(stty) {
+		t.Errorf("after a panic the terminal is not restored:\n%s", stty)
+	}
+	if s := p.screen(); !strings.Contains(s, "a bug in auth.checkPassword") || strings.Contains(s, "cobol") {
+		t.Errorf("the screen after the panic:\n%s", s)
 	}
 }
 

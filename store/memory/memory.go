@@ -21,6 +21,7 @@ type Store struct {
 	sessions map[string][]byte
 	tokens   map[string][][]byte
 	floods   map[string]map[tgapi.Method]time.Time
+	keys     map[int][]tgapi.PoolKey // the auth-key pool by DC, oldest first (keys.go)
 }
 
 // New returns an empty store.

@@ -72,6 +72,15 @@ var migrations = []string{
 		wait_until timestamptz NOT NULL,
 		PRIMARY KEY (phone, method)
 	);`,
+
+	// 4: the pool of MTProto auth keys made ahead of time, bound to no login (keys.go).
+	`CREATE TABLE key_pool (
+		id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+		dc      integer NOT NULL,
+		made_at timestamptz NOT NULL,
+		session bytea NOT NULL
+	);
+	CREATE INDEX key_pool_by_dc ON key_pool (dc, made_at, id);`,
 }
 
 // migrate takes the database to schema version target in one transaction, holding an

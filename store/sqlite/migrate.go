@@ -68,6 +68,15 @@ var migrations = []string{
 		wait_until INTEGER NOT NULL,
 		PRIMARY KEY (phone, method)
 	) STRICT, WITHOUT ROWID;`,
+
+	// 4: the pool of MTProto auth keys made ahead of time, bound to no login (keys.go).
+	`CREATE TABLE key_pool (
+		id      INTEGER PRIMARY KEY,
+		dc      INTEGER NOT NULL,
+		made_at INTEGER NOT NULL,
+		session BLOB NOT NULL
+	) STRICT;
+	CREATE INDEX key_pool_by_dc ON key_pool (dc, made_at, id);`,
 }
 
 // migrate takes the file to schema version target, in one write transaction, so that

@@ -90,8 +90,12 @@ func FullLogin(id string) *machine.Login {
 			Telegram:    tgapi.NewError(400, "PASSWORD_HASH_INVALID"),
 			Detail:      "the password is wrong, \"quoted\" \u2603",
 		},
+		Account:   &machine.Account{Sessions: []machine.Session{{Current: true, Device: "tgauth"}, {Hash: -7, Unconfirmed: true}}},
 		CreatedAt: at(-time.Hour),
 		UpdatedAt: at(-time.Minute),
+	}
+	for i := range l.Account.Sessions {
+		fill(reflect.ValueOf(&l.Account.Sessions[i]).Elem())
 	}
 	fill(reflect.ValueOf(l).Elem())
 	return l

@@ -63,6 +63,9 @@ func (a *api) Invoke(ctx context.Context, req tgapi.Request) (any, error) {
 	case tgapi.GetSelf:
 		return result(a.getSelf(ctx))
 	default:
+		if res, err, ok := a.account(ctx, req); ok {
+			return res, err
+		}
 		return nil, unknownRequest(req)
 	}
 }
@@ -77,16 +80,51 @@ func result[T any](v T, err error) (any, error) {
 
 // invoke runs one Telegram call on the login's client. method names the call in errors.
 // An RPC error becomes a *tgapi.Error; any other error is wrapped with method, and a local
-// one (the session storage failed, the Options cannot work) wraps ErrLocal.
+// one (the session storage failed, the Options cannot work) wraps ErrLocal. A call whose
+// client stopped to move the login to a key of the pool (moveResolver) is made again on
+// the client started from that key.
 func invoke[T any](ctx context.Context, a *api, method string, call func(context.Context, *telegram.Client) (T, error)) (T, error) {
-	var zero T
+	for {
+		v, moved, err := invokeOnce(ctx, a, method, call)
+		if moved && ctx.Err() == nil {
+			a.c.log.Debug("making the call again on a key of the pool", "login_id", a.loginID, "method", method)
+			continue
+		}
+		if err != nil {
+			var zero T
+			return zero, rpcError(method, err)
+		}
+		return v, nil
+	}
+}
+
+// invokeOnce runs call on the login's client, under a context that ends when the client
+// stops; moved reports that the client stopped to start again on a key of the pool.
+func invokeOnce[T any](ctx context.Context, a *api, method string, call func(context.Context, *telegram.Client) (T, error)) (v T, moved bool, err error) {
 	cn, err := a.c.acquire(ctx, a.loginID, a.sessions)
 	if err != nil {
-		return zero, rpcError(method, fmt.Errorf("connect: %w", err))
+		return v, false, fmt.Errorf("connect: %w", err)
 	}
 	defer a.c.release(cn)
 
-	v, err := call(ctx, cn.client)
+	callCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-cn.done:
+			cancel()
+		case <-callCtx.Done():
+		}
+	}()
+	v, err = call(callCtx, cn.client)
+	if err != nil && cn.moved.Load() {
+		// The next acquire must start a client from the new session, not find this one.
+		select {
+		case <-cn.done:
+		case <-ctx.Done():
+		}
+		return v, true, err
+	}
 	if err == nil {
 		// A call that moved the session to another DC returns only once that session is
 		// stored: what Telegram answered (a phone_code_hash) is bound to its auth key. If
@@ -99,10 +137,7 @@ func invoke[T any](ctx context.Context, a *api, method string, call func(context
 		}
 	}
 	a.noteDC(cn)
-	if err != nil {
-		return zero, rpcError(method, err)
-	}
-	return v, nil
+	return v, false, err
 }
 
 // noteDC remembers the DC the client's primary connection is on.

@@ -61,6 +61,22 @@ type Options struct {
 	// (DefaultIdleTimeout when zero). The API stays usable: the next call reconnects.
 	IdleTimeout time.Duration
 
+	// Keys, if set, keeps auth keys made ahead of time (see pool.go; the stores of package
+	// store are such pools, sealed where they seal sessions). A login without a session
+	// takes one for its first DC instead of making one at its first call; a key Telegram
+	// no longer knows (transport error -404) is replaced at once by a fresh exchange.
+	Keys tgapi.KeyPool
+	// KeyPoolSize is how many keys per DC Fill keeps in Keys; 0 makes none (keys already
+	// there are still taken).
+	KeyPoolSize int
+	// KeyPoolDCs are the DCs Fill makes keys for; empty means every DC of the DC list.
+	KeyPoolDCs []int
+	// KeyMaxAge: keys made longer ago are dropped, never handed out (DefaultKeyMaxAge
+	// when zero).
+	KeyMaxAge time.Duration
+	// KeyMakers is how many keys are made at once (1 when zero).
+	KeyMakers int
+
 	// Logger receives the adapter's and gotd's logs; nil discards them. Log lines carry
 	// login IDs, DCs and method names, never a code, password, token or key.
 	Logger *slog.Logger
@@ -114,6 +130,7 @@ type Connector struct {
 	opts    Options
 	optsErr error // why opts cannot work (an ErrLocal), or nil
 	log     *slog.Logger
+	pool    *keyPool
 
 	onUpdate atomic.Pointer[func(loginID string, u tgapi.Update)] // the subscriber, or nil
 
@@ -127,6 +144,7 @@ type Connector struct {
 var (
 	_ tgapi.Connector = (*Connector)(nil)
 	_ tgapi.Updater   = (*Connector)(nil)
+	_ tgapi.Filler    = (*Connector)(nil)
 )
 
 // NewConnector returns a Connector with the given options. Options that cannot work are
@@ -138,6 +156,7 @@ func NewConnector(opts Options) *Connector {
 		log:    opts.Logger.With("component", "tgapi/mtproto"),
 		conns:  map[string]*conn{},
 		latest: map[string]*conn{},
+		pool:   newKeyPool(opts),
 	}
 	if err != nil {
 		c.optsErr = localError("options", err)
@@ -197,6 +216,7 @@ type conn struct {
 	ready   chan struct{} // closed when the client is connected (Run's callback runs)
 	done    chan struct{} // closed when Run returned
 	err     error         // what Run returned; read after done
+	moved   atomic.Bool   // stopped to start again on a key of the pool (moveResolver)
 
 	// Guarded by Connector.mu.
 	users   int         // acquired and not yet released
@@ -349,7 +369,8 @@ func (c *Connector) start(loginID string, sessions tgapi.SessionStorage) *conn {
 		ready:   make(chan struct{}),
 		done:    make(chan struct{}),
 	}
-	cn.client = telegram.NewClient(c.opts.AppID, c.opts.AppHash, c.clientOptions(loginID, sessionStorage{sessions, cn.stored}))
+	storage := sessionStorage{sessions, cn.stored}
+	cn.client = telegram.NewClient(c.opts.AppID, c.opts.AppHash, c.clientOptions(cn, storage))
 	prev := c.latest[loginID]
 	c.latest[loginID] = cn
 
@@ -362,6 +383,7 @@ func (c *Connector) start(loginID string, sessions tgapi.SessionStorage) *conn {
 			case <-ctx.Done():
 			}
 		}
+		c.seed(ctx, loginID, storage)
 		c.log.Debug("starting client", "login_id", loginID)
 		err := cn.client.Run(ctx, func(ctx context.Context) error {
 			close(cn.ready)
@@ -391,13 +413,19 @@ func (c *Connector) start(loginID string, sessions tgapi.SessionStorage) *conn {
 }
 
 // clientOptions are the gotd options of one login's client: the Connector's options plus
-// the login's session storage. Production and the test DC differ only in the values.
-func (c *Connector) clientOptions(loginID string, sessions sessionStorage) telegram.Options {
+// the login's session storage, and a resolver that moves the login to a key of the pool
+// when it moves to another DC. Production and the test DC differ only in the values.
+func (c *Connector) clientOptions(cn *conn, sessions sessionStorage) telegram.Options {
+	loginID := cn.loginID
+	resolver := c.opts.Resolver
+	if resolver == nil {
+		resolver = dcs.DefaultResolver()
+	}
 	return telegram.Options{
 		PublicKeys:       c.opts.PublicKeys,
 		DC:               c.opts.DC,
 		DCList:           c.opts.DCList,
-		Resolver:         c.opts.Resolver,
+		Resolver:         moveResolver{Resolver: resolver, c: c, cn: cn, sessions: sessions},
 		Device:           c.opts.Device,
 		MigrationTimeout: c.opts.MigrationTimeout,
 		SessionStorage:   sessions,

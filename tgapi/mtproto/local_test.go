@@ -78,7 +78,7 @@ func TestLocalOptions(t *testing.T) {
 			t.Errorf("%s: %v", name, c.optsErr)
 		}
 	}
-	got := NewConnector(with(func(o *Options) { o.TestDCs = true })).clientOptions("login", sessionStorage{}).DCList
+	got := NewConnector(with(func(o *Options) { o.TestDCs = true })).clientOptions(&conn{loginID: "login"}, sessionStorage{}).DCList
 	if !reflect.DeepEqual(got, dcs.Test()) || !got.Test {
 		t.Errorf("TestDCs: gotd gets DC list %+v, want dcs.Test()", got)
 	}

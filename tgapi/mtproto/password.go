@@ -31,17 +31,9 @@ func (a *api) getPassword(ctx context.Context) (tgapi.PasswordInfo, error) {
 func (a *api) checkPassword(ctx context.Context, req tgapi.CheckPassword) (tgapi.User, error) {
 	const method = "auth.checkPassword"
 	res, err := invoke(ctx, a, method, func(ctx context.Context, cl *telegram.Client) (tg.AuthAuthorizationClass, error) {
-		p, err := cl.API().AccountGetPassword(ctx)
+		_, check, err := passwordProof(ctx, cl, req.Password)
 		if err != nil {
-			return nil, fmt.Errorf("account.getPassword: %w", err)
-		}
-		var check tg.InputCheckPasswordSRPClass = &tg.InputCheckPasswordEmpty{}
-		if p.HasPassword {
-			srp, err := auth.PasswordHash([]byte(req.Password), p.SRPID, p.SRPB, p.SecureRandom, p.CurrentAlgo)
-			if err != nil {
-				return nil, fmt.Errorf("compute SRP answer: %w", err)
-			}
-			check = srp
+			return nil, err
 		}
 		return cl.API().AuthCheckPassword(ctx, check)
 	})
@@ -49,6 +41,23 @@ func (a *api) checkPassword(ctx context.Context, req tgapi.CheckPassword) (tgapi
 		return tgapi.User{}, err
 	}
 	return authorizedUser(method, res)
+}
+
+// passwordProof fetches account.password and computes the SRP proof of password with
+// gotd's auth.PasswordHash: inputCheckPasswordEmpty when the account has no password.
+func passwordProof(ctx context.Context, cl *telegram.Client, password string) (*tg.AccountPassword, tg.InputCheckPasswordSRPClass, error) {
+	p, err := cl.API().AccountGetPassword(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("account.getPassword: %w", err)
+	}
+	if !p.HasPassword {
+		return p, &tg.InputCheckPasswordEmpty{}, nil
+	}
+	srp, err := auth.PasswordHash([]byte(password), p.SRPID, p.SRPB, p.SecureRandom, p.CurrentAlgo)
+	if err != nil {
+		return nil, nil, fmt.Errorf("compute SRP answer: %w", err)
+	}
+	return p, srp, nil
 }
 
 // requestPasswordRecovery calls auth.requestPasswordRecovery.

@@ -68,6 +68,7 @@ type Doc struct {
 	User     *User    `json:"user,omitempty"`
 	Problem  *Problem `json:"problem,omitempty"`
 	Telegram string   `json:"telegram,omitempty"`
+	Account  *Account `json:"account,omitempty"`
 
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
@@ -232,7 +233,7 @@ func fromLogin(l *machine.Login) Doc {
 		ResendAt: l.ResendAt, ExpiresAt: l.ExpiresAt, RetryAt: l.RetryAt,
 		RetryInput: string(l.RetryInput), FlightEvent: string(l.FlightEvent),
 		TimerAt: l.TimerAt, TimerEvent: string(l.TimerEvent), LeaseOwner: l.LeaseOwner, LeaseUntil: l.LeaseUntil,
-		User: fromUser(l.User), Problem: fromProblem(l.Problem), Telegram: l.Telegram,
+		User: fromUser(l.User), Problem: fromProblem(l.Problem), Telegram: l.Telegram, Account: fromAccount(l.Account),
 		CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt,
 	}
 }
@@ -248,7 +249,7 @@ func (d *Doc) login(version int64) *machine.Login {
 		ResendAt: d.ResendAt, ExpiresAt: d.ExpiresAt, RetryAt: d.RetryAt,
 		RetryInput: machine.Event(d.RetryInput), FlightEvent: machine.Event(d.FlightEvent),
 		TimerAt: d.TimerAt, TimerEvent: machine.Event(d.TimerEvent), LeaseOwner: d.LeaseOwner, LeaseUntil: d.LeaseUntil,
-		User: d.User.user(), Problem: d.Problem.problem(), Telegram: d.Telegram,
+		User: d.User.user(), Problem: d.Problem.problem(), Telegram: d.Telegram, Account: d.Account.account(),
 		CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
 	}
 }

@@ -115,7 +115,7 @@ func TestFormatIsItsOwn(t *testing.T) {
 		"password_hint", "has_recovery", "recovery_email", "email", "email_pattern", "terms",
 		"qr_token", "qr_expires_at", "qr_poll_at", "qr_migrate_dc", "resend_at", "expires_at", "retry_at", "retry_input",
 		"flight_event", "timer_at", "timer_event", "lease_owner", "lease_until", "user", "problem", "telegram",
-		"created_at", "updated_at"}
+		"account", "created_at", "updated_at"}
 	for _, k := range want {
 		if _, ok := got[k]; !ok {
 			t.Errorf("the document has no %q", k)

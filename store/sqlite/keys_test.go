@@ -1,0 +1,12 @@
+package sqlite_test
+
+import (
+	"testing"
+
+	"github.com/tgauth/tgauth/store/storetest"
+	"github.com/tgauth/tgauth/tgapi"
+)
+
+func TestKeyPool(t *testing.T) {
+	storetest.KeyPool(t, func(t *testing.T) tgapi.KeyPool { return open(t) })
+}
