@@ -56,7 +56,7 @@ func TestQuickReport(t *testing.T) {
 			}
 		}
 	}
-	if want := 5 + btoi(cfg.dsn != ""); targets != want {
+	if want := 6 + btoi(cfg.dsn != ""); targets != want {
 		t.Errorf("%d targets checked, want %d", targets, want)
 	}
 	if left, _ := os.ReadDir(dir); len(left) != 0 {

@@ -14,6 +14,7 @@ var sections = []section{
 	{"step", "One engine step against a bare looplab/fsm Event", engineStep},
 	{"durable", "Durable steps per second, 1, 8 and 64 logins in flight", durableSteps},
 	{"login", "A whole login through the engine against gotd's auth.Flow", wholeLogin},
+	{"keypool", "Time to CodeSent with a cold and a warm auth-key pool", keyPool},
 	{"timers", "Timers fired per second", timersFired},
 	{"pending", "Pending logins: store size, memory, restart", pendingLogins},
 	{"replay", "Replay time per 100k trace entries", replayTime},

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/tgauth/tgauth/bench/internal/stats"
 )
 
 // machineInfo describes where the report ran.
@@ -39,18 +41,8 @@ func describeMachine() machineInfo {
 	return m
 }
 
-// median returns the median of xs (the mean of the middle two for an even count).
-func median(xs []float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
+// median is stats.Median.
+var median = stats.Median
 
 // selfCPU returns the CPU time (user + system) this process used so far.
 func selfCPU() time.Duration {

@@ -73,7 +73,7 @@ func (s *Store) runBatch(writes []*statement) {
 	for _, w := range live {
 		err := s.pool.QueryRow(ctx, w.sql, w.args...).Scan(&w.count)
 		if err == nil {
-			s.writes.Committed(1)
+			s.writes.Committed(1) // before the caller goes on, so that its Stats count it
 		}
 		w.done <- err
 	}

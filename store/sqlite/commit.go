@@ -57,16 +57,18 @@ func (s *Store) runBatch(writes []*pending) {
 		err = s.transact(writes, errs, true)
 	}
 	applied := 0
-	for i, w := range writes {
+	for i := range writes {
 		if errs[i] == nil {
 			errs[i] = err
 		}
 		if errs[i] == nil {
 			applied++
 		}
+	}
+	s.writes.Committed(applied) // before the callers go on, so that their Stats count it
+	for i, w := range writes {
 		w.done <- errs[i]
 	}
-	s.writes.Committed(applied)
 }
 
 // errUnclean says a write of a batch run without savepoints failed in a way that may
