@@ -43,7 +43,7 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	cfg.command = "go run ./bench/report " + strings.Join(os.Args[1:], " ")
+	cfg.command = strings.TrimSpace("go run ./bench/report " + strings.Join(os.Args[1:], " "))
 	if err := run(ctx, cfg); err != nil {
 		log.Fatalf("report: %v", err)
 	}

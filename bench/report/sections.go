@@ -15,6 +15,7 @@ var sections = []section{
 	{"durable", "Durable steps per second, 1, 8 and 64 logins in flight", durableSteps},
 	{"login", "A whole login through the engine against gotd's auth.Flow", wholeLogin},
 	{"keypool", "Time to CodeSent with a cold and a warm auth-key pool", keyPool},
+	{"account", "An account task through the engine against the bare call", accountTask},
 	{"timers", "Timers fired per second", timersFired},
 	{"pending", "Pending logins: store size, memory, restart", pendingLogins},
 	{"replay", "Replay time per 100k trace entries", replayTime},

@@ -8,57 +8,74 @@ import (
 	"strings"
 )
 
-// engineStep sets one engine step against a bare looplab/fsm Event on the same transition
-// table: the project's own benchmarks, machine.BenchmarkStep and
-// transitions.BenchmarkFSMEvent, run by go test once per round.
-func engineStep(ctx context.Context, env *env) (*result, error) {
-	benchtime := "1s"
-	if env.cfg.quick {
-		benchtime = "100ms"
-	}
-	contenders := []struct {
-		bench, what string
-		ns, bytes   []float64
-		allocs      []float64
-	}{
-		{bench: "BenchmarkFSMEvent", what: "a bare looplab/fsm `Event` on our table (CodeSent, submit_code)"},
-		{bench: "BenchmarkStep", what: "`Engine.Send` of a wrong code on the memory store: load, decide, write-ahead, (mock) auth.signIn, outcome, persist, notify"},
-	}
-	args := []string{"test", "-run", "^$", "-bench", "^(BenchmarkStep|BenchmarkFSMEvent)$", "-benchmem",
-		"-benchtime", benchtime, "-count", "1", "./machine", "./transitions"}
+// benchFigures are one go test benchmark's medians over the rounds.
+type benchFigures struct{ ns, bytes, allocs []float64 }
+
+// goBenchmarks runs the benchmarks named by names in pkgs with go test once per round
+// (each round runs them all, one after the other) and returns their figures by name,
+// with the go test command it ran.
+func goBenchmarks(ctx context.Context, env *env, pkgs, names []string, benchtime string) (map[string]*benchFigures, string, error) {
+	args := append([]string{"test", "-run", "^$", "-bench", "^(" + strings.Join(names, "|") + ")$", "-benchmem",
+		"-benchtime", benchtime, "-count", "1"}, pkgs...)
 	root, err := moduleRoot(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
+	}
+	out := map[string]*benchFigures{}
+	for _, n := range names {
+		out[n] = &benchFigures{}
 	}
 	for range env.cfg.rounds {
 		cmd := exec.CommandContext(ctx, "go", args...)
 		cmd.Dir = root
-		out, err := cmd.CombinedOutput()
+		text, err := cmd.CombinedOutput()
 		if err != nil {
-			return nil, fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, out)
+			return nil, "", fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, text)
 		}
-		for i := range contenders {
-			c := &contenders[i]
-			ns, bytes, allocs, err := benchLine(string(out), c.bench)
+		for _, n := range names {
+			ns, bytes, allocs, err := benchLine(string(text), n)
 			if err != nil {
-				return nil, err
+				return nil, "", err
 			}
-			c.ns, c.bytes, c.allocs = append(c.ns, ns), append(c.bytes, bytes), append(c.allocs, allocs)
+			f := out[n]
+			f.ns, f.bytes, f.allocs = append(f.ns, ns), append(f.bytes, bytes), append(f.allocs, allocs)
 		}
+	}
+	return out, "go " + strings.Join(args, " "), nil
+}
+
+// benchTable adds a table of benchmarks (name and what it is) to res, each set against
+// the first.
+func benchTable(res *result, figures map[string]*benchFigures, rows [][2]string, against string) {
+	base := median(figures[rows[0][0]].ns)
+	var out [][]string
+	for _, r := range rows {
+		f := figures[r[0]]
+		ns := median(f.ns)
+		out = append(out, []string{"`" + r[0] + "`: " + r[1], res.figure(r[0]+" ns/op", ns, "ns"),
+			num(median(f.bytes)), num(median(f.allocs)), num(ns / base)})
+	}
+	res.table([]string{"benchmark", "ns/op", "B/op", "allocs/op", "× " + against}, out)
+}
+
+// engineStep sets one engine step against a bare looplab/fsm Event on the same transition
+// table: the project's own benchmarks, machine.BenchmarkStep and
+// transitions.BenchmarkFSMEvent.
+func engineStep(ctx context.Context, env *env) (*result, error) {
+	rows := [][2]string{
+		{"BenchmarkFSMEvent", "a bare looplab/fsm `Event` on our table (CodeSent, submit_code)"},
+		{"BenchmarkStep", "`Engine.Send` of a wrong code on the memory store: load, decide, write-ahead, (mock) auth.signIn, outcome, persist, notify"},
+	}
+	figures, command, err := goBenchmarks(ctx, env, []string{"./machine", "./transitions"},
+		[]string{rows[0][0], rows[1][0]}, map[bool]string{true: "100ms", false: "1s"}[env.cfg.quick])
+	if err != nil {
+		return nil, err
 	}
 	res := &result{}
-	bare := median(contenders[0].ns)
-	var rows [][]string
-	for _, c := range contenders {
-		ns := median(c.ns)
-		rows = append(rows, []string{"`" + c.bench + "`: " + c.what, res.figure(c.bench+" ns/op", ns, "ns"),
-			num(median(c.bytes)), num(median(c.allocs)), num(ns / bare)})
-	}
-	res.table([]string{"benchmark", "ns/op", "B/op", "allocs/op", "× bare Event"}, rows)
-	res.para("Each round is one `go %s` (both packages' benchmarks run one after the other); "+
-		"%d rounds. The engine step is two transitions on looplab/fsm plus copying the record, "+
-		"building the problem, two persists with a journal entry each and the call's bounded context, "+
-		"on the memory store: the engine's own cost, not a disk's.", strings.Join(args, " "), env.cfg.rounds)
+	benchTable(res, figures, rows, "bare Event")
+	res.para("Each round is one `%s`; %d rounds, medians. The engine step is two transitions on looplab/fsm plus "+
+		"copying the record, building the problem, two persists with a journal entry each and the call's bounded "+
+		"context, on the memory store: the engine's own cost, not a disk's.", command, env.cfg.rounds)
 	return res, nil
 }
 
