@@ -74,6 +74,14 @@ func (c *config) setDefaults() {
 	}
 }
 
+// pick returns full, or quick with -quick.
+func (c *config) pick(full, quick string) string {
+	if c.quick {
+		return quick
+	}
+	return full
+}
+
 // size returns full, or quick with -quick.
 func (c *config) size(full, quick int) int {
 	if c.quick {

@@ -58,25 +58,34 @@ func benchTable(res *result, figures map[string]*benchFigures, rows [][2]string,
 	res.table([]string{"benchmark", "ns/op", "B/op", "allocs/op", "× " + against}, out)
 }
 
-// engineStep sets one engine step against a bare looplab/fsm Event on the same transition
-// table: the project's own benchmarks, machine.BenchmarkStep and
-// transitions.BenchmarkFSMEvent.
-func engineStep(ctx context.Context, env *env) (*result, error) {
-	rows := [][2]string{
-		{"BenchmarkFSMEvent", "a bare looplab/fsm `Event` on our table (CodeSent, submit_code)"},
-		{"BenchmarkStep", "`Engine.Send` of a wrong code on the memory store: load, decide, write-ahead, (mock) auth.signIn, outcome, persist, notify"},
+// benchSection measures the benchmarks rows name (with what each is) in pkgs, once per
+// round, sets each against the first, which is what against names, and says how it was
+// run, then note.
+func benchSection(ctx context.Context, env *env, pkgs []string, rows [][2]string, against, benchtime, note string) (*result, error) {
+	names := make([]string, len(rows))
+	for i, r := range rows {
+		names[i] = r[0]
 	}
-	figures, command, err := goBenchmarks(ctx, env, []string{"./machine", "./transitions"},
-		[]string{rows[0][0], rows[1][0]}, map[bool]string{true: "100ms", false: "1s"}[env.cfg.quick])
+	figures, command, err := goBenchmarks(ctx, env, pkgs, names, benchtime)
 	if err != nil {
 		return nil, err
 	}
 	res := &result{}
-	benchTable(res, figures, rows, "bare Event")
-	res.para("Each round is one `%s`; %d rounds, medians. The engine step is two transitions on looplab/fsm plus "+
-		"copying the record, building the problem, two persists with a journal entry each and the call's bounded "+
-		"context, on the memory store: the engine's own cost, not a disk's.", command, env.cfg.rounds)
+	benchTable(res, figures, rows, against)
+	res.para("Each round is one `%s`; %d rounds, medians. %s", command, env.cfg.rounds, note)
 	return res, nil
+}
+
+// engineStep sets one engine step against a bare looplab/fsm Event on the same transition
+// table: the project's own benchmarks, machine.BenchmarkStep and
+// transitions.BenchmarkFSMEvent.
+func engineStep(ctx context.Context, env *env) (*result, error) {
+	return benchSection(ctx, env, []string{"./machine", "./transitions"}, [][2]string{
+		{"BenchmarkFSMEvent", "a bare looplab/fsm `Event` on our table (CodeSent, submit_code)"},
+		{"BenchmarkStep", "`Engine.Send` of a wrong code on the memory store: load, decide, write-ahead, (mock) auth.signIn, outcome, persist, notify"},
+	}, "bare Event", env.cfg.pick("1s", "100ms"), "The engine step is two transitions on looplab/fsm plus copying "+
+		"the record, building the problem, two persists with a journal entry each and the call's bounded context, "+
+		"on the memory store: the engine's own cost, not a disk's.")
 }
 
 // benchLine finds the result line of benchmark name in go test's output and returns its
