@@ -49,6 +49,11 @@ type Options struct {
 	MaxAttempts int
 	// Tick is how often Run looks for due timers and stale calls (default 1s).
 	Tick time.Duration
+	// TickWorkers is how many due timers and stale logins a Tick handles at once
+	// (default 64): their writes then share the store's commits. 1 handles them one at a
+	// time, in the order the store returns them (due time, then ID), which replaying a
+	// trace needs.
+	TickWorkers int
 	// Owner names this engine in in-flight leases. The default is
 	// host/boot/pidns/pid/random: the host name, the boot id
 	// (/proc/sys/kernel/random/boot_id), the PID namespace as /proc/self/ns/pid names it
@@ -119,6 +124,9 @@ func (o *Options) setDefaults() {
 	setDefault(&o.Tick, time.Second)
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 5
+	}
+	if o.TickWorkers <= 0 {
+		o.TickWorkers = 64
 	}
 }
 
@@ -299,8 +307,11 @@ func (e *Engine) overdue(l *Login) bool {
 
 // Tick runs one round of the scheduler: it recovers in-flight logins whose lease lapsed
 // and fires every due timer. Run calls it every Options.Tick; tests and one-shot tools
-// call it directly. Logins are claimed in batches of TickBatch for as long as full
-// batches come back and move, so a round takes what is due, however much that is.
+// call it directly. Logins are claimed in batches sized by what is due: the first claim
+// asks for TickBatch, and each claim that comes back full asks for twice as many (up to
+// MaxTickBatch), for as long as full batches come back and move, so a round takes what is
+// due, however much that is. The logins of a batch are handled Options.TickWorkers at a
+// time, so that their writes share the store's commits.
 func (e *Engine) Tick(ctx context.Context) error {
 	errs, err := e.batches(ctx, e.opts.Store.Stale, func(l *Login) error {
 		return e.recover(ctx, l)
@@ -309,8 +320,9 @@ func (e *Engine) Tick(ctx context.Context) error {
 		return fmt.Errorf("tick: stale logins: %w", err)
 	}
 	timerErrs, err := e.batches(ctx, e.opts.Store.Due, func(l *Login) error {
-		schedule(l, e.now()) // against the clock now: an overdue TTL goes first
-		if l.TimerEvent == "" || l.TimerAt.After(e.now()) {
+		now := e.now()
+		schedule(l, now) // against the clock now: an overdue TTL goes first
+		if l.TimerEvent == "" || l.TimerAt.After(now) {
 			return errNotDue
 		}
 		if _, err := e.fire(ctx, l, l.TimerEvent, nil); err != nil && !errors.Is(err, ErrRefused) {
@@ -324,39 +336,78 @@ func (e *Engine) Tick(ctx context.Context) error {
 	return errors.Join(append(errs, timerErrs...)...)
 }
 
-// TickBatch is how many logins one store query of Tick claims.
-const TickBatch = 100
+// The sizes of Tick's claims: the first asks for TickBatch logins, and each that comes
+// back full asks for twice as many as the one before, up to MaxTickBatch.
+const (
+	TickBatch    = 64
+	MaxTickBatch = 4096
+)
 
 // errNotDue says a login claimed by a batch had nothing to do after all.
 var errNotDue = errors.New("not due")
 
-// batches hands each login that fetch returns (TickBatch at a time) to handle, skipping
-// other Telegrams' logins, and fetches again while a full batch came back and some of it
-// moved. It returns the errors of handle other than lost races, and fetch's error.
+// batches hands each login that fetch returns to handle, Options.TickWorkers at a time,
+// skipping other Telegrams' logins, and fetches again, a batch twice as big (see
+// TickBatch), while a full batch came back and some of it moved. It returns the errors of
+// handle other than lost races, and fetch's error.
 func (e *Engine) batches(ctx context.Context, fetch func(context.Context, time.Time, int) ([]*Login, error),
 	handle func(*Login) error) (errs []error, err error) {
-	for {
-		batch, err := fetch(ctx, e.now(), TickBatch)
+	for size := TickBatch; ; size = min(2*size, MaxTickBatch) {
+		batch, err := fetch(ctx, e.now(), size)
 		if err != nil {
 			return errs, err
 		}
-		moved := 0
-		for _, l := range batch {
-			if e.ours(l) != nil {
-				continue // another Telegram's engine takes it
-			}
-			switch err := handle(l); {
-			case err == nil:
-				moved++
-			case errors.Is(err, ErrConflict), errors.Is(err, errNotDue):
-			default:
-				errs = append(errs, err)
-			}
-		}
-		if len(batch) < TickBatch || moved == 0 || ctx.Err() != nil {
+		moved, batchErrs := e.handleAll(batch, handle)
+		errs = append(errs, batchErrs...)
+		if len(batch) < size || moved == 0 || ctx.Err() != nil {
 			return errs, nil
 		}
 	}
+}
+
+// handleAll runs handle on each of the engine's logins in batch, Options.TickWorkers at a
+// time, and returns how many moved and the errors other than lost races.
+func (e *Engine) handleAll(batch []*Login, handle func(*Login) error) (moved int, errs []error) {
+	var (
+		mu   sync.Mutex
+		wg   sync.WaitGroup
+		next = make(chan *Login)
+	)
+	count := func(err error) {
+		switch {
+		case err == nil:
+			moved++
+		case errors.Is(err, ErrConflict), errors.Is(err, errNotDue):
+		default:
+			errs = append(errs, err)
+		}
+	}
+	if e.opts.TickWorkers == 1 { // in order, on the caller's goroutine
+		for _, l := range batch {
+			if e.ours(l) == nil {
+				count(handle(l))
+			}
+		}
+		return moved, errs
+	}
+	for range min(e.opts.TickWorkers, len(batch)) {
+		wg.Go(func() {
+			for l := range next {
+				err := handle(l)
+				mu.Lock()
+				count(err)
+				mu.Unlock()
+			}
+		})
+	}
+	for _, l := range batch {
+		if e.ours(l) == nil { // another Telegram's engine takes the others
+			next <- l
+		}
+	}
+	close(next)
+	wg.Wait()
+	return moved, errs
 }
 
 // Run resolves logins left in flight by a crash and fires timers until ctx is done. Timers

@@ -62,6 +62,9 @@ func New(calls []replay.Entry, opts Options) (*Harness, error) {
 	}
 	h.opts = settings
 	h.opts.Store, h.opts.Telegram, h.opts.Observer, h.opts.Now = h.Store, connector, observers, h.Clock.Now
+	// Timers fire in due order on the goroutine of Do, which the Player's calls need: it
+	// answers in the trace's order, and a lost call ends the goroutine making it.
+	h.opts.TickWorkers = 1
 	h.Restart()
 	return h, nil
 }

@@ -18,7 +18,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tgauth/tgauth/bench/internal/report"
+	"github.com/tgauth/tgauth/bench/internal/stats"
 	"github.com/tgauth/tgauth/machine"
 	"github.com/tgauth/tgauth/states"
 	"github.com/tgauth/tgauth/store/memory"
@@ -73,7 +73,7 @@ func Measure(ctx context.Context, cfg testdc.Config, rounds int) (Figures, error
 		}
 		warm = append(warm, float64(d))
 	}
-	return Figures{Cold: time.Duration(report.Median(cold)), Warm: time.Duration(report.Median(warm)), Rounds: rounds}, nil
+	return Figures{Cold: time.Duration(stats.Median(cold)), Warm: time.Duration(stats.Median(warm)), Rounds: rounds}, nil
 }
 
 // codeSent times one login of phone from submit_phone to CodeSent, with a new connector

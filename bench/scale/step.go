@@ -1,10 +1,10 @@
 // Package scale drives logins through machine.Engine over a durable store, with the mock
 // Telegram of the store conformance suite (storetest.Telegram). The store packages'
-// benchmarks and the report commands under bench/ share it:
+// benchmarks and the report command (bench/report) share it:
 //
 //   - Stepper and BenchmarkEngineStep: one durable engine step (a wrong code: the
 //     write-ahead of CheckingCode and the outcome, two writes), as a benchmark or a
-//     loop a report command times;
+//     loop the report times;
 //   - PendingLogin: a login waiting for its code, as the engine writes it, to fill a
 //     store with.
 //

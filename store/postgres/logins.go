@@ -17,13 +17,16 @@ func (s *Store) Create(ctx context.Context, l *machine.Login) error {
 	if err != nil {
 		return wrap("create login", err)
 	}
-	tag, err := s.pool.Exec(ctx, `INSERT INTO logins (id, state, version, timer_at, lease_until, created_at, doc)
-		VALUES ($1, $2, 1, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
+	created, err := s.write(ctx, `WITH created AS (
+			INSERT INTO logins (id, state, version, timer_at, lease_until, created_at, doc)
+			VALUES ($1, $2, 1, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING
+			RETURNING id)
+		SELECT count(*) FROM created`,
 		l.ID, string(l.State), optTime(l.TimerAt), optTime(l.LeaseUntil), l.CreatedAt, doc)
 	if err != nil {
 		return wrap("create login", err)
 	}
-	if tag.RowsAffected() == 0 {
+	if created == 0 {
 		return machine.ErrExists
 	}
 	l.Version = 1
@@ -80,10 +83,9 @@ func (s *Store) Update(ctx context.Context, l *machine.Login, journal ...machine
 			return wrap("update login", err)
 		}
 	}
-	var swapped int
-	err = s.pool.QueryRow(ctx, updateSQL,
+	swapped, err := s.write(ctx, updateSQL,
 		l.ID, l.Version, string(l.State), optTime(l.TimerAt), optTime(l.LeaseUntil), l.CreatedAt, doc,
-		versions, ats, froms, events, tos, problems).Scan(&swapped)
+		versions, ats, froms, events, tos, problems)
 	if err != nil {
 		return wrap("update login", err)
 	}

@@ -21,6 +21,13 @@
 // only spares wasted work: exactly-once firing rests on Update's compare-and-swap, which
 // refuses the second of two replicas that fire the same timer.
 //
+// Create and Update are batched: one committer takes every write waiting and sends them in
+// one round trip as one transaction, so concurrent logins share a commit; each caller
+// returns once its write committed. Stats counts writes and commits. One committer, not
+// several: an Update notifies (see Changed), and PostgreSQL serializes the commits of
+// transactions that notify, holding a global lock through the WAL flush, so that
+// concurrent transactions of single writes would each wait for an fsync of their own.
+//
 // Times handed to Due and Stale are compared at microsecond precision, PostgreSQL's: a
 // timer less than a microsecond after now may count as due.
 package postgres
@@ -35,6 +42,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/tgauth/tgauth/machine"
+	"github.com/tgauth/tgauth/store/internal/batch"
 	"github.com/tgauth/tgauth/tgapi"
 )
 
@@ -46,6 +54,8 @@ const ClaimWindow = 30 * time.Second
 type Store struct {
 	pool *pgxpool.Pool
 	feed feed // Changed's listener
+	// writes hands Create and Update to the committers, which run them with runBatch.
+	writes *batch.Queue[*statement]
 }
 
 var (
@@ -57,20 +67,29 @@ var (
 // it; see pgxpool.ParseConfig) and migrates its schema to the newest version. It fails
 // with an error wrapping ErrNewerSchema when the database was written by a newer tgauth.
 func Open(ctx context.Context, dsn string) (*Store, error) {
+	return open(ctx, dsn, len(migrations))
+}
+
+// open opens dsn like Open, but migrates it only up to schema version target.
+func open(ctx context.Context, dsn string, target int) (*Store, error) {
 	pool, err := pgxpool.New(ctx, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
 	s := &Store{pool: pool}
-	if err := s.migrate(ctx, len(migrations)); err != nil {
-		pool.Close()
+	s.writes = batch.New(1, s.runBatch)
+	if err := s.migrate(ctx, target); err != nil {
+		s.Close()
 		return nil, err
 	}
 	return s, nil
 }
 
-// Close closes the store's connections, waiting for those in use to be released.
+// Close stops the committers, once the batches they are sending have committed, and
+// closes the store's connections, waiting for those in use to be released. Writes after
+// Close fail with ErrClosed.
 func (s *Store) Close() error {
+	s.writes.Close()
 	s.feed.close()
 	s.pool.Close()
 	return nil

@@ -53,22 +53,22 @@ func freshDSN(t testing.TB) string {
 			t.Errorf("drop schema %s: %v", schema, err)
 		}
 	})
-	return withSearchPath(t, dsn, schema)
+	return withParam(t, dsn, "search_path", schema)
 }
 
-// withSearchPath returns dsn with its search_path set to schema, in either DSN form.
-func withSearchPath(t testing.TB, dsn, schema string) string {
+// withParam returns dsn with the parameter key set to value, in either DSN form.
+func withParam(t testing.TB, dsn, key, value string) string {
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		u, err := url.Parse(dsn)
 		if err != nil {
 			t.Fatalf("parse %s: %v", dsnEnv, err)
 		}
 		q := u.Query()
-		q.Set("search_path", schema)
+		q.Set(key, value)
 		u.RawQuery = q.Encode()
 		return u.String()
 	}
-	return fmt.Sprintf("%s search_path=%s", dsn, schema)
+	return fmt.Sprintf("%s %s=%s", dsn, key, value)
 }
 
 // openDSN opens a store on dsn, closed when the test ends.

@@ -1,10 +1,14 @@
 package sqlite_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 
+	"github.com/tgauth/tgauth/machine"
+	"github.com/tgauth/tgauth/states"
 	"github.com/tgauth/tgauth/store/storetest"
 )
 
@@ -46,4 +50,29 @@ func BenchmarkFsync(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkGroupCommit is durable steps (Get + Update with a journal entry) of 64 logins
+// at once, each goroutine on a login of its own: their writes share commits. Set it
+// against BenchmarkUpdate, one step at a time.
+func BenchmarkGroupCommit(b *testing.B) {
+	s := openPath(b, filepath.Join(benchDir(b), "group.db"))
+	var next atomic.Int64
+	b.SetParallelism(32) // 64 goroutines on 2 cores
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		id := fmt.Sprintf("g%d", next.Add(1))
+		if err := s.Create(b.Context(), &machine.Login{ID: id, State: states.CodeSent}); err != nil {
+			b.Error(err)
+			return
+		}
+		for k := 0; pb.Next(); k++ {
+			if _, err := storetest.Step(b.Context(), s, id, fmt.Sprint(k)); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	st := s.Stats()
+	b.ReportMetric(float64(st.Writes)/float64(max(st.Commits, 1)), "writes/commit")
 }

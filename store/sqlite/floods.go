@@ -10,7 +10,7 @@ import (
 
 // FloodWaits implements machine.Store.
 func (s *Store) FloodWaits(ctx context.Context, phone string, now time.Time) (map[tgapi.Method]time.Time, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT method, wait_until FROM flood_waits WHERE phone = ? AND wait_until > ?`,
+	rows, err := s.stmts.QueryContext(ctx, `SELECT method, wait_until FROM flood_waits WHERE phone = ? AND wait_until > ?`,
 		phone, nanos(now))
 	if err != nil {
 		return nil, wrap("flood waits", err)
@@ -36,7 +36,7 @@ func (s *Store) AddFloodWait(ctx context.Context, phone string, method tgapi.Met
 	if until.IsZero() {
 		return nil
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx txn) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO flood_waits (phone, method, wait_until) VALUES (?, ?, ?)
 			ON CONFLICT (phone, method) DO UPDATE SET wait_until = max(wait_until, excluded.wait_until)`,
 			phone, string(method), nanos(until))

@@ -16,7 +16,7 @@ func (s *Store) Create(ctx context.Context, l *machine.Login) error {
 	if err != nil {
 		return wrap("create login", err)
 	}
-	err = s.write(ctx, func(tx *sql.Tx) error {
+	err = s.write(ctx, func(ctx context.Context, tx txn) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO logins (id, state, version, timer_at, lease_until, created_at, doc)
 			VALUES (?, ?, 1, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
 			l.ID, string(l.State), nanos(l.TimerAt), nanos(l.LeaseUntil), nanos(l.CreatedAt), doc)
@@ -39,7 +39,7 @@ func (s *Store) Create(ctx context.Context, l *machine.Login) error {
 
 // Get implements machine.Store.
 func (s *Store) Get(ctx context.Context, id string) (*machine.Login, error) {
-	l, err := scanLogin(s.db.QueryRowContext(ctx, `SELECT version, doc FROM logins WHERE id = ?`, id))
+	l, err := scanLogin(s.stmts.QueryRowContext(ctx, `SELECT version, doc FROM logins WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, machine.ErrNotFound
 	}
@@ -62,7 +62,7 @@ func (s *Store) Update(ctx context.Context, l *machine.Login, journal ...machine
 			return wrap("update login", err)
 		}
 	}
-	err = s.write(ctx, func(tx *sql.Tx) error {
+	err = s.write(ctx, func(ctx context.Context, tx txn) error {
 		res, err := tx.ExecContext(ctx, `UPDATE logins
 			SET state = ?, version = version + 1, timer_at = ?, lease_until = ?, created_at = ?, doc = ?,
 				due_claimed_until = NULL, stale_claimed_until = NULL
@@ -94,7 +94,7 @@ func (s *Store) Update(ctx context.Context, l *machine.Login, journal ...machine
 }
 
 // missing tells why a compare-and-swap on id matched no row: ErrNotFound or ErrConflict.
-func missing(ctx context.Context, tx *sql.Tx, id string) error {
+func missing(ctx context.Context, tx txn, id string) error {
 	var one int
 	err := tx.QueryRowContext(ctx, `SELECT 1 FROM logins WHERE id = ?`, id).Scan(&one)
 	switch {
@@ -113,10 +113,10 @@ func (s *Store) List(ctx context.Context, opts machine.ListOptions) ([]*machine.
 		err  error
 	)
 	if opts.State == "" {
-		rows, err = s.db.QueryContext(ctx, `SELECT version, doc FROM logins
+		rows, err = s.stmts.QueryContext(ctx, `SELECT version, doc FROM logins
 			ORDER BY created_at, id LIMIT ?`, limitArg(opts.Limit))
 	} else {
-		rows, err = s.db.QueryContext(ctx, `SELECT version, doc FROM logins WHERE state = ?
+		rows, err = s.stmts.QueryContext(ctx, `SELECT version, doc FROM logins WHERE state = ?
 			ORDER BY created_at, id LIMIT ?`, string(opts.State), limitArg(opts.Limit))
 	}
 	if err != nil {
@@ -129,7 +129,7 @@ func (s *Store) List(ctx context.Context, opts machine.ListOptions) ([]*machine.
 // Journal implements machine.Store. An entry written before the problem column has its
 // note read as a Problem instead; see logindoc.DecodeProblem.
 func (s *Store) Journal(ctx context.Context, id string) ([]machine.JournalEntry, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT j.version, j.at, j.from_state, j.event, j.to_state, j.note, j.problem
+	rows, err := s.stmts.QueryContext(ctx, `SELECT j.version, j.at, j.from_state, j.event, j.to_state, j.note, j.problem
 		FROM logins l LEFT JOIN journal j ON j.login_id = l.id
 		WHERE l.id = ? ORDER BY j.seq`, id)
 	if err != nil {

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 )
@@ -86,21 +85,21 @@ var migrations = []string{
 // timeout, before it reads the schema version, so an opener that waited reads the
 // version the one before it left and has nothing more to do.
 func (s *Store) migrate(ctx context.Context, target int) error {
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx txn) error {
 		var have int
-		if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have); err != nil {
+		if err := tx.Tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have); err != nil {
 			return fmt.Errorf("read schema version: %w", err)
 		}
 		if have > len(migrations) {
 			return fmt.Errorf("%w: the file is at schema version %d, this build knows up to version %d; use a newer tgauth", ErrNewerSchema, have, len(migrations))
 		}
 		for v := have; v < target; v++ {
-			if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+			if _, err := tx.Tx.ExecContext(ctx, migrations[v]); err != nil {
 				return fmt.Errorf("schema version %d: %w", v+1, err)
 			}
 		}
 		if target > have {
-			if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", target)); err != nil {
+			if _, err := tx.Tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", target)); err != nil {
 				return fmt.Errorf("set schema version: %w", err)
 			}
 		}

@@ -13,7 +13,7 @@ import (
 // LoadSession implements machine.Store.
 func (s *Store) LoadSession(ctx context.Context, id string) ([]byte, error) {
 	var data []byte
-	err := s.db.QueryRowContext(ctx, `SELECT data FROM sessions WHERE login_id = ?`, id).Scan(&data)
+	err := s.stmts.QueryRowContext(ctx, `SELECT data FROM sessions WHERE login_id = ?`, id).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, tgapi.ErrNoSession
 	}
@@ -28,7 +28,7 @@ func (s *Store) StoreSession(ctx context.Context, id string, data []byte) error 
 	if data == nil {
 		data = []byte{}
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx txn) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO sessions (login_id, data)
 			SELECT ?1, ?2 WHERE EXISTS (SELECT 1 FROM logins WHERE id = ?1)
 			ON CONFLICT (login_id) DO UPDATE SET data = excluded.data`, id, data)
@@ -47,7 +47,7 @@ func (s *Store) StoreSession(ctx context.Context, id string, data []byte) error 
 
 // LogoutTokens implements machine.Store.
 func (s *Store) LogoutTokens(ctx context.Context, phone string) ([][]byte, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT token FROM logout_tokens WHERE phone = ? ORDER BY seq DESC`, phone)
+	rows, err := s.stmts.QueryContext(ctx, `SELECT token FROM logout_tokens WHERE phone = ? ORDER BY seq DESC`, phone)
 	if err != nil {
 		return nil, wrap("logout tokens", err)
 	}
@@ -73,7 +73,7 @@ func (s *Store) AddLogoutToken(ctx context.Context, phone string, token []byte, 
 	if keep < 0 {
 		keep = 0
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx txn) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO logout_tokens (phone, token, added_at) VALUES (?, ?, ?)`,
 			phone, token, time.Now().UnixNano()); err != nil {
 			return err

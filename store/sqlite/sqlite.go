@@ -7,6 +7,14 @@
 // Store, so several Stores on one file, in one process or in several, take turns instead
 // of failing with SQLITE_BUSY.
 //
+// Writes are group-committed: each Store has one committer goroutine, which runs every
+// write waiting for it in one transaction (a write that fails, such as an Update that
+// lost its compare-and-swap, fails alone; see write), and releases each caller with its
+// own result once the transaction is durable. A write
+// never returns before its commit is on disk, so the engine's write-ahead rule holds; but
+// concurrent logins share an fsync instead of queueing for one each. Stats counts writes
+// and commits.
+//
 // A login is kept as a JSON document (the doc column, in the versioned format of
 // store/internal/logindoc) next to the columns the queries use: id, state, version,
 // timer_at, lease_until and created_at, with times as Unix nanoseconds and NULL for a zero
@@ -35,6 +43,7 @@ import (
 	"time"
 
 	"github.com/tgauth/tgauth/machine"
+	"github.com/tgauth/tgauth/store/internal/batch"
 	"github.com/tgauth/tgauth/tgapi"
 
 	msqlite "modernc.org/sqlite" // the "sqlite" database/sql driver
@@ -51,10 +60,10 @@ const ClaimWindow = 30 * time.Second
 
 // Store is a machine.Store in a SQLite file. It is safe for concurrent use.
 type Store struct {
-	db *sql.DB
-	// writer lets one write transaction of this Store at a time at the file, so that
-	// writers in one process queue here rather than poll in SQLite's busy handler.
-	writer chan struct{}
+	db    *sql.DB
+	stmts stmts // the queries, prepared once
+	// writes hands writes to the committer, which runs them with runBatch.
+	writes *batch.Queue[*pending]
 }
 
 var _ machine.Store = (*Store)(nil)
@@ -77,9 +86,10 @@ func open(ctx context.Context, path string, target int) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	s := &Store{db: db, writer: make(chan struct{}, 1)}
+	s := &Store{db: db, stmts: stmts{db: db}}
+	s.writes = batch.New(1, s.runBatch)
 	if err := s.migrate(ctx, target); err != nil {
-		db.Close()
+		s.Close()
 		return nil, err
 	}
 	return s, nil
@@ -198,32 +208,12 @@ var pause = func(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// Close closes the database.
+// Close stops the committer, once the write it is running has committed, and closes the
+// database. Writes after Close fail with ErrClosed.
 func (s *Store) Close() error {
-	if err := s.db.Close(); err != nil {
+	s.writes.Close()
+	if err := errors.Join(s.stmts.close(), s.db.Close()); err != nil {
 		return fmt.Errorf("sqlite: close: %w", err)
-	}
-	return nil
-}
-
-// write runs fn in a BEGIN IMMEDIATE transaction, committed when fn returns nil.
-func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	select {
-	case s.writer <- struct{}{}:
-		defer func() { <-s.writer }()
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"slices"
 	"strings"
 	"time"
@@ -65,7 +64,7 @@ func (s *Store) Stale(ctx context.Context, now time.Time, limit int) ([]*machine
 // now and the limit, and returns the logins it claimed, in no particular order.
 func (s *Store) claim(ctx context.Context, query string, now time.Time, limit int) ([]*machine.Login, error) {
 	var out []*machine.Login
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(ctx context.Context, tx txn) error {
 		rows, err := tx.QueryContext(ctx, query, nanos(now.Add(ClaimWindow)), nanos(now), limitArg(limit))
 		if err != nil {
 			return err
