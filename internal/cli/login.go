@@ -116,18 +116,10 @@ func loginOnWeb(ctx context.Context, env Env, ef engineFlags, sf serverFlags, fi
 		return err
 	}
 	defer r.close()
-	snap, err := r.engine.Start(ctx, machine.StartOptions{})
-	if err != nil {
+	// A refused first input (a number Telegram rejects) leaves the login to the page.
+	snap, err := r.engine.Start(ctx, machine.StartOptions{Input: first})
+	if snap.ID == "" || (err != nil && !errors.Is(err, machine.ErrRefused)) {
 		return err
-	}
-	if first != nil {
-		next, err := r.engine.Send(ctx, snap.ID, first)
-		if next.ID != "" {
-			snap = next
-		}
-		if err != nil {
-			return err
-		}
 	}
 	link, err := sf.link(ctx, env, snap.ID)
 	if err != nil {
