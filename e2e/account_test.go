@@ -16,12 +16,12 @@ import (
 
 func init() {
 	world.Accounts = append(world.Accounts,
-		testdc.Account{Phone: "9996620011"},
-		testdc.Account{Phone: "9996620012", Sessions: []testdc.WorldSession{
+		testdc.Account{Phone: "9996620041"},
+		testdc.Account{Phone: "9996620042", Sessions: []testdc.WorldSession{
 			{Hash: 11, Device: "iPhone 15", Age: "72h"},
 			{Hash: 12, Device: "Pixel 9", Age: "1h", Unconfirmed: true},
 		}},
-		testdc.Account{Phone: "9996620013"},
+		testdc.Account{Phone: "9996620043"},
 	)
 }
 
@@ -46,7 +46,7 @@ func wantProblem(t *testing.T, snap machine.Snapshot, code machine.ProblemCode) 
 func TestAccountPasswordSetWithEmailChangeRemove(t *testing.T) {
 	e := setup(t, testdc.Options{}, machine.Options{})
 	eng := e.engine()
-	const phone = "+9996620011"
+	const phone = "+9996620041"
 	a := e.login(eng, phone, "")
 
 	// Set, with a recovery e-mail: the change waits for the e-mail's code.
@@ -104,7 +104,7 @@ func TestAccountPasswordSetWithEmailChangeRemove(t *testing.T) {
 func TestAccountSessionsListTerminateConfirm(t *testing.T) {
 	e := setup(t, testdc.Options{}, machine.Options{})
 	eng := e.engine()
-	const phone = "+9996620012"
+	const phone = "+9996620042"
 	a := e.login(eng, phone, "")
 
 	snap := e.send(eng, a.ID, machine.ListSessions{}, states.Authorized)
@@ -154,7 +154,7 @@ func TestAccountSessionsListTerminateConfirm(t *testing.T) {
 func TestAccountInvalidateLeakedCode(t *testing.T) {
 	e := setup(t, testdc.Options{}, machine.Options{})
 	eng := e.engine()
-	const phone = "+9996620013"
+	const phone = "+9996620043"
 	a := e.login(eng, phone, "")
 	b := e.start(eng, machine.SubmitPhone{Phone: phone})
 	expect(t, b, states.CodeSent)
