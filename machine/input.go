@@ -193,7 +193,9 @@ func RedactBotToken(token string) string {
 //   - any other: digits only, of c's length when Telegram gave one (for a missed call,
 //     the last digits of the calling number, which begins with c.Pattern).
 //
-// Spaces and dashes between digits are dropped, and a '+' before a number. An
+// Separators between digits (spaces, dashes, dots, commas, underscores, slashes: how a
+// code is typed where a plain one would be killed, as in a Telegram chat) are dropped,
+// and a '+' before a number. An
 // *InputError says what is wrong: nothing is sent and no attempt is spent. Send applies it
 // to every SubmitCode; drivers may call it to refuse a code before sending it.
 func CheckCode(c *CodePrompt, text string) (string, error) {
@@ -289,7 +291,7 @@ func ParseIDs(s string) ([]int64, error) {
 }
 
 // codeSeparators are what people type between a code's digits.
-var codeSeparators = strings.NewReplacer(" ", "", "-", "")
+var codeSeparators = strings.NewReplacer(" ", "", "-", "", ".", "", ",", "", "_", "", "/", "")
 
 // InputError says what is wrong with an input; nothing was sent and nothing changed.
 type InputError struct {

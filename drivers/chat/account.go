@@ -326,7 +326,11 @@ func (t *turn) invalidate(snap machine.Snapshot, ok bool, arg string) ([]Reply, 
 	}
 	codes := make([]string, len(fields))
 	for i, f := range fields {
-		codes[i] = code(f)
+		c, err := machine.CheckCode(nil, f)
+		if err != nil {
+			return t.after(snap, err)
+		}
+		codes[i] = c
 	}
 	return t.task(snap, machine.InvalidateCodes{Codes: codes}, "Those codes can no longer log in anywhere.")
 }

@@ -235,7 +235,7 @@ func (t *turn) answer(snap machine.Snapshot, text string) ([]Reply, error) {
 			return t.send(snap, machine.ResetEmail{})
 		}
 		t.secret = true
-		return t.secretInput(snap, machine.SubmitCode{Code: code(text)})
+		return t.secretInput(snap, machine.SubmitCode{Code: text})
 	case machine.AskPayment:
 		switch strings.ToLower(text) {
 		case "pay":
@@ -259,7 +259,7 @@ func (t *turn) answer(snap machine.Snapshot, text string) ([]Reply, error) {
 	case machine.AskRecoveryCode, machine.AskEmailCode, machine.AskPasswordEmailCode:
 		t.secret = true
 		// These codes are digits: anything else is refused here, spending no attempt.
-		c, err := machine.CheckCode(nil, code(text))
+		c, err := machine.CheckCode(nil, text)
 		switch {
 		case err != nil:
 			return t.after(snap, err)
@@ -403,19 +403,4 @@ func (t *turn) after(snap machine.Snapshot, err error) ([]Reply, error) {
 // inputProblem words an input the engine refused before sending it.
 func inputProblem(e *machine.InputError) string {
 	return fmt.Sprintf("That is not a valid %s: %s.", e.Field, strings.TrimSuffix(e.Problem, "."))
-}
-
-// code returns a code typed with the usual separators between its digits (spaces,
-// dashes, dots, commas, underscores, slashes) as its digits. Anything else (an SMS word
-// code) is left as it is, for the engine to judge (machine.CheckCode).
-func code(text string) string {
-	if strings.Trim(text, "0123456789 -.,_/") != "" {
-		return text
-	}
-	return strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
-			return r
-		}
-		return -1
-	}, text)
 }
